@@ -1,0 +1,188 @@
+//! Workspace secrets and chunk sealing (DESIGN.md section 7).
+//!
+//! The invite link carries a random 32-byte secret in its URL fragment. From it HKDF-SHA256
+//! derives three independent values: the workspace id (public, names the workspace on the
+//! relay), the auth token (sent to the relay, which stores only its SHA-256) and the
+//! encryption key (never leaves the device). Chunks are sealed with XChaCha20-Poly1305 under a
+//! random 24-byte nonce, with `(workspace, device, seq, doc)` as associated data so a relay
+//! can neither read a chunk nor move it to another slot.
+
+use crate::chunk::{Chunk, SealedChunk};
+use crate::ids::{from_hex, random_bytes, to_hex, WorkspaceId};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hkdf::Hkdf;
+use sha2::{Digest, Sha256};
+
+pub const NONCE_LEN: usize = 24;
+const HKDF_SALT: &[u8] = b"local-first-crm/v1";
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CryptoError {
+    #[error("the invite secret is malformed: expected 64 hex digits")]
+    BadSecret,
+    #[error("chunk {0} could not be opened: it was altered, misplaced, or sealed with another workspace's key")]
+    Open(String),
+    #[error("chunk {0} is too short to hold a nonce and tag")]
+    Truncated(String),
+}
+
+/// The secret shared by everyone in a workspace.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WorkspaceSecret(pub [u8; 32]);
+
+impl std::fmt::Debug for WorkspaceSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WorkspaceSecret(..)")
+    }
+}
+
+impl WorkspaceSecret {
+    pub fn generate() -> Self {
+        Self(random_bytes())
+    }
+    pub fn to_hex(&self) -> String {
+        to_hex(&self.0)
+    }
+    pub fn from_hex(s: &str) -> Result<Self, CryptoError> {
+        from_hex(s.trim()).map(Self).ok_or(CryptoError::BadSecret)
+    }
+    pub fn keys(&self) -> WorkspaceKeys {
+        let hk = Hkdf::<Sha256>::new(Some(HKDF_SALT), &self.0);
+        let mut id = [0u8; 16];
+        let mut token = [0u8; 32];
+        let mut key = [0u8; 32];
+        // lengths are far below HKDF's 255*32 limit, so expand cannot fail
+        hk.expand(b"workspace-id", &mut id).expect("hkdf length");
+        hk.expand(b"relay-auth-token", &mut token).expect("hkdf length");
+        hk.expand(b"chunk-encryption-key", &mut key).expect("hkdf length");
+        WorkspaceKeys { workspace: WorkspaceId(id), token: AuthToken(token), key }
+    }
+}
+
+/// The bearer token a device presents to the relay.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthToken(pub [u8; 32]);
+
+impl AuthToken {
+    pub fn to_hex(&self) -> String {
+        to_hex(&self.0)
+    }
+    pub fn from_hex(s: &str) -> Option<Self> {
+        from_hex(s).map(Self)
+    }
+    /// What the relay stores: it never keeps the token itself.
+    pub fn hash(&self) -> [u8; 32] {
+        Sha256::digest(self.0).into()
+    }
+}
+
+impl std::fmt::Debug for AuthToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuthToken(..)")
+    }
+}
+
+/// Everything derived from a workspace secret.
+#[derive(Clone)]
+pub struct WorkspaceKeys {
+    pub workspace: WorkspaceId,
+    pub token: AuthToken,
+    key: [u8; 32],
+}
+
+impl WorkspaceKeys {
+    fn aad(&self, c: &SealedChunkHeader) -> Vec<u8> {
+        let mut aad = Vec::with_capacity(16 * 3 + 8 + 8);
+        aad.extend_from_slice(b"crm-chunk-v1");
+        aad.extend_from_slice(self.workspace.as_bytes());
+        aad.extend_from_slice(c.device.as_bytes());
+        aad.extend_from_slice(&c.seq.to_be_bytes());
+        aad.extend_from_slice(c.doc.as_bytes());
+        aad
+    }
+
+    pub fn seal(&self, chunk: &Chunk) -> SealedChunk {
+        let nonce: [u8; NONCE_LEN] = random_bytes();
+        self.seal_with_nonce(chunk, nonce)
+    }
+
+    /// Deterministic variant for tests and simulations that must not touch the OS RNG.
+    pub fn seal_with_nonce(&self, chunk: &Chunk, nonce: [u8; NONCE_LEN]) -> SealedChunk {
+        let header = SealedChunkHeader { device: chunk.device, seq: chunk.seq, doc: chunk.doc };
+        let cipher = XChaCha20Poly1305::new((&self.key).into());
+        let ct = cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: &chunk.data, aad: &self.aad(&header) })
+            .expect("XChaCha20-Poly1305 encryption of an in-memory buffer cannot fail");
+        let mut body = Vec::with_capacity(NONCE_LEN + ct.len());
+        body.extend_from_slice(&nonce);
+        body.extend_from_slice(&ct);
+        SealedChunk { device: chunk.device, seq: chunk.seq, doc: chunk.doc, body }
+    }
+
+    pub fn open(&self, sealed: &SealedChunk) -> Result<Chunk, CryptoError> {
+        let name = || format!("{}:{}", sealed.device, sealed.seq);
+        if sealed.body.len() < NONCE_LEN + 16 {
+            return Err(CryptoError::Truncated(name()));
+        }
+        let header = SealedChunkHeader { device: sealed.device, seq: sealed.seq, doc: sealed.doc };
+        let (nonce, ct) = sealed.body.split_at(NONCE_LEN);
+        let cipher = XChaCha20Poly1305::new((&self.key).into());
+        let data = cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &self.aad(&header) })
+            .map_err(|_| CryptoError::Open(name()))?;
+        Ok(Chunk { device: sealed.device, seq: sealed.seq, doc: sealed.doc, data })
+    }
+}
+
+struct SealedChunkHeader {
+    device: crate::DeviceId,
+    seq: u64,
+    doc: crate::DocId,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DeviceId, DocId};
+
+    fn chunk() -> Chunk {
+        Chunk { device: DeviceId([1; 16]), seq: 7, doc: DocId([2; 16]), data: b"hello customer".to_vec() }
+    }
+
+    #[test]
+    fn derived_values_are_stable_and_distinct() {
+        let s = WorkspaceSecret([9; 32]);
+        let a = s.keys();
+        let b = WorkspaceSecret::from_hex(&s.to_hex()).unwrap().keys();
+        assert_eq!(a.workspace, b.workspace);
+        assert_eq!(a.token, b.token);
+        assert_ne!(&a.token.0[..], &a.key[..]);
+        assert_ne!(a.workspace, WorkspaceSecret([8; 32]).keys().workspace);
+    }
+
+    #[test]
+    fn sealed_chunk_hides_plaintext_and_opens_back() {
+        let k = WorkspaceSecret([9; 32]).keys();
+        let sealed = k.seal(&chunk());
+        assert!(!sealed.body.windows(8).any(|w| w == b"customer"));
+        assert_eq!(k.open(&sealed).unwrap(), chunk());
+    }
+
+    #[test]
+    fn moved_or_foreign_or_altered_chunks_do_not_open() {
+        let k = WorkspaceSecret([9; 32]).keys();
+        let sealed = k.seal(&chunk());
+        let mut moved = sealed.clone();
+        moved.seq = 8;
+        assert!(matches!(k.open(&moved), Err(CryptoError::Open(_))));
+        let mut flipped = sealed.clone();
+        let last = flipped.body.len() - 1;
+        flipped.body[last] ^= 1;
+        assert!(k.open(&flipped).is_err());
+        assert!(WorkspaceSecret([3; 32]).keys().open(&sealed).is_err());
+        let mut short = sealed;
+        short.body.truncate(10);
+        assert!(matches!(k.open(&short), Err(CryptoError::Truncated(_))));
+    }
+}

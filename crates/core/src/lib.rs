@@ -1,0 +1,24 @@
+//! The pure-Rust core of the CRM. It knows nothing of browsers, sockets or disks: it takes
+//! bytes and events and returns bytes and effects, so the web app (`crm-web`) and the relay
+//! (`crm-relay`) are thin adapters around it and nearly all logic is tested natively.
+//!
+//! Data model first: every customer is one Automerge document ([`customer::CustomerDoc`]).
+//! Each batch of local edits to a document becomes one [`chunk::Chunk`], the changes since the
+//! last chunk (`save_after(heads)`), tagged `(device, seq, doc)` and sealed with the
+//! workspace key ([`crypto`]). Every device appends to its own log with gap-free sequence
+//! numbers, so what a node holds is summarised by a [`vv::VersionVector`] and two nodes sync
+//! by exchanging vectors and then the chunks the other lacks ([`sync`]).
+
+pub mod chunk;
+pub mod crypto;
+pub mod customer;
+pub mod ids;
+pub mod replica;
+pub mod sync;
+pub mod vv;
+
+pub use chunk::{Chunk, ChunkKey, SealedChunk};
+pub use crypto::{WorkspaceKeys, WorkspaceSecret};
+pub use customer::{Conflict, Contact, ContactField, Customer, CustomerDoc, Edit, Field, Kind, Summary};
+pub use ids::{DeviceId, DocId, WorkspaceId};
+pub use vv::{ChunkLog, VersionVector};

@@ -1,0 +1,103 @@
+//! Version vectors: what a node holds, as `{device -> highest contiguous seq}`.
+
+use crate::chunk::ChunkKey;
+use crate::ids::DeviceId;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionVector(pub BTreeMap<DeviceId, u64>);
+
+impl VersionVector {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn get(&self, device: &DeviceId) -> u64 {
+        self.0.get(device).copied().unwrap_or(0)
+    }
+    pub fn covers(&self, key: &ChunkKey) -> bool {
+        key.seq <= self.get(&key.device)
+    }
+    /// Raise each entry to the other's where the other is higher.
+    pub fn merge(&mut self, other: &VersionVector) {
+        for (d, s) in &other.0 {
+            let e = self.0.entry(*d).or_insert(0);
+            if *s > *e {
+                *e = *s;
+            }
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The set of chunk keys a node has stored: the contiguous prefix per device (its vector)
+/// plus any chunks that arrived ahead of a gap. Chunks may arrive reordered or duplicated;
+/// the vector only advances across contiguous runs, so "what you lack" is always exact.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkLog {
+    pub vector: VersionVector,
+    pub ahead: BTreeSet<ChunkKey>,
+}
+
+impl ChunkLog {
+    pub fn has(&self, key: &ChunkKey) -> bool {
+        self.vector.covers(key) || self.ahead.contains(key)
+    }
+
+    /// Records `key`; returns false if it was already held (a duplicate).
+    pub fn insert(&mut self, key: ChunkKey) -> bool {
+        if key.seq == 0 || self.has(&key) {
+            return false;
+        }
+        let cur = self.vector.get(&key.device);
+        if key.seq == cur + 1 {
+            let mut top = key.seq;
+            while self.ahead.remove(&ChunkKey { device: key.device, seq: top + 1 }) {
+                top += 1;
+            }
+            self.vector.0.insert(key.device, top);
+        } else {
+            self.ahead.insert(key);
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(d: u8, seq: u64) -> ChunkKey {
+        ChunkKey { device: DeviceId([d; 16]), seq }
+    }
+
+    #[test]
+    fn vector_advances_only_over_contiguous_runs() {
+        let mut log = ChunkLog::default();
+        assert!(log.insert(k(1, 2)));
+        assert_eq!(log.vector.get(&DeviceId([1; 16])), 0);
+        assert!(log.insert(k(1, 3)));
+        assert!(log.insert(k(1, 1)));
+        assert_eq!(log.vector.get(&DeviceId([1; 16])), 3);
+        assert!(log.ahead.is_empty());
+        assert!(!log.insert(k(1, 2)), "duplicate is reported");
+        assert!(!log.insert(k(1, 0)), "seq 0 is never valid");
+    }
+
+    #[test]
+    fn merge_takes_the_maximum() {
+        let mut a = VersionVector::new();
+        a.0.insert(DeviceId([1; 16]), 5);
+        let mut b = VersionVector::new();
+        b.0.insert(DeviceId([1; 16]), 3);
+        b.0.insert(DeviceId([2; 16]), 4);
+        a.merge(&b);
+        assert_eq!(a.get(&DeviceId([1; 16])), 5);
+        assert_eq!(a.get(&DeviceId([2; 16])), 4);
+    }
+}

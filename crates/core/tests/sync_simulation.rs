@@ -1,0 +1,369 @@
+//! Deterministic simulation: several devices and a relay exchange messages over a network
+//! that drops, duplicates, reorders and partitions, while the devices keep editing. Once the
+//! network heals, every device must hold identical documents and every chunk.
+
+use crm_core::replica::Replica;
+use crm_core::sync::{Effect, Message, Session};
+use crm_core::{ContactField, DeviceId, DocId, Edit, Field, Kind, WorkspaceSecret};
+
+/// xorshift64*: tiny, seeded, reproducible
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// A bidirectional link between node `a` and node `b`, each end with its own session.
+struct Link {
+    a: usize,
+    b: usize,
+    sa: Session,
+    sb: Session,
+    up: bool,
+}
+
+struct InFlight {
+    link: usize,
+    to_b: bool,
+    bytes: Vec<u8>,
+}
+
+struct Net {
+    nodes: Vec<Replica>,
+    links: Vec<Link>,
+    queue: Vec<InFlight>,
+    rng: Rng,
+    lossy: bool,
+    delivered: usize,
+}
+
+impl Net {
+    fn send(&mut self, link: usize, from_b: bool, msg: Message) {
+        if !self.links[link].up {
+            return;
+        }
+        let bytes = msg.encode();
+        let copies = if self.lossy {
+            if self.rng.chance(15) {
+                0
+            } else if self.rng.chance(10) {
+                2
+            } else {
+                1
+            }
+        } else {
+            1
+        };
+        for _ in 0..copies {
+            self.queue.push(InFlight { link, to_b: !from_b, bytes: bytes.clone() });
+        }
+    }
+
+    fn run_effects(&mut self, link: usize, at_b: bool, effects: Vec<Effect>) {
+        for e in effects {
+            let (node, _) = self.ends(link, at_b);
+            match e {
+                Effect::Send(m) => self.send(link, at_b, m),
+                Effect::SendMissing { their } => {
+                    let missing = self.nodes[node].missing_for(&their);
+                    let frames = self.session(link, at_b).chunks_for_peer(missing);
+                    for f in frames {
+                        self.send(link, at_b, f);
+                    }
+                }
+                Effect::Store(chunks) => {
+                    let fresh = self.nodes[node].ingest(chunks).expect("valid chunks merge");
+                    let mine = self.nodes[node].vector().clone();
+                    let ack = self.session(link, at_b).stored(&mine);
+                    self.send(link, at_b, ack);
+                    // forward what was new to this node's other links (relay fan-out, gossip)
+                    if !fresh.is_empty() {
+                        self.offer(node, Some(link), fresh);
+                    }
+                }
+                Effect::PeerHas(_) | Effect::CaughtUp => {}
+                Effect::Closed { reason } => panic!("unexpected close: {reason}"),
+            }
+        }
+    }
+
+    fn ends(&self, link: usize, at_b: bool) -> (usize, usize) {
+        let l = &self.links[link];
+        if at_b {
+            (l.b, l.a)
+        } else {
+            (l.a, l.b)
+        }
+    }
+
+    fn session(&mut self, link: usize, at_b: bool) -> &mut Session {
+        let l = &mut self.links[link];
+        if at_b {
+            &mut l.sb
+        } else {
+            &mut l.sa
+        }
+    }
+
+    fn offer(&mut self, node: usize, except: Option<usize>, chunks: Vec<crm_core::SealedChunk>) {
+        for li in 0..self.links.len() {
+            if Some(li) == except || !self.links[li].up {
+                continue;
+            }
+            let at_b = if self.links[li].a == node {
+                false
+            } else if self.links[li].b == node {
+                true
+            } else {
+                continue;
+            };
+            let frames = self.session(li, at_b).chunks_for_peer(chunks.clone());
+            for f in frames {
+                self.send(li, at_b, f);
+            }
+        }
+    }
+
+    /// (Re)connects a link: fresh sessions, both sides open with `Have`.
+    fn connect(&mut self, li: usize) {
+        self.links[li].up = true;
+        self.links[li].sa = Session::new();
+        self.links[li].sb = Session::new();
+        self.resync(li);
+    }
+
+    fn resync(&mut self, li: usize) {
+        let (a, b) = (self.links[li].a, self.links[li].b);
+        let va = self.nodes[a].vector().clone();
+        let vb = self.nodes[b].vector().clone();
+        let ha = self.links[li].sa.have(&va);
+        let hb = self.links[li].sb.have(&vb);
+        self.send(li, false, ha);
+        self.send(li, true, hb);
+    }
+
+    fn deliver_one(&mut self) -> bool {
+        if self.queue.is_empty() {
+            return false;
+        }
+        // reordering: take any in-flight message, not the oldest
+        let i = if self.lossy { self.rng.below(self.queue.len() as u64) as usize } else { 0 };
+        let m = self.queue.swap_remove(i);
+        if !self.links[m.link].up {
+            return true;
+        }
+        self.delivered += 1;
+        let msg = Message::decode(&m.bytes).expect("nodes only send valid frames");
+        let at_b = m.to_b;
+        let (node, _) = self.ends(m.link, at_b);
+        let mine = self.nodes[node].vector().clone();
+        let effects = self.session(m.link, at_b).receive(msg, &mine);
+        self.run_effects(m.link, at_b, effects);
+        true
+    }
+}
+
+fn device(n: u8) -> DeviceId {
+    DeviceId([n; 16])
+}
+
+fn run_simulation(seed: u64, devices: usize, steps: usize) -> Net {
+    let keys = WorkspaceSecret([42; 32]).keys();
+    let mut nodes: Vec<Replica> = (0..devices).map(|i| Replica::device(device(i as u8 + 1), keys.clone())).collect();
+    nodes.push(Replica::store_only(device(200)));
+    let relay = devices;
+    let mut links: Vec<Link> =
+        (0..devices).map(|i| Link { a: i, b: relay, sa: Session::new(), sb: Session::new(), up: false }).collect();
+    // one direct peer-to-peer link: the same exchange without the relay
+    links.push(Link { a: 0, b: 1, sa: Session::new(), sb: Session::new(), up: false });
+    let mut net = Net { nodes, links, queue: Vec::new(), rng: Rng(seed | 1), lossy: true, delivered: 0 };
+    for li in 0..net.links.len() {
+        net.connect(li);
+    }
+
+    // a shared customer everyone starts from
+    let shared = DocId([7; 16]);
+    let first = net.nodes[0].create(shared, Kind::Company, "Shared Co");
+    net.offer(0, None, vec![first]);
+    let mut docs: Vec<DocId> = vec![shared];
+    let mut next_doc = 0u64;
+
+    for step in 0..steps {
+        let r = net.rng.below(100);
+        if r < 40 {
+            net.deliver_one();
+        } else if r < 75 {
+            // a device edits a customer it has (or creates one)
+            let d = net.rng.below(devices as u64) as usize;
+            let chunk = if net.rng.chance(10) || net.nodes[d].doc_ids().is_empty() {
+                next_doc += 1;
+                let mut idb = [0xd0u8; 16];
+                idb[..8].copy_from_slice(&next_doc.to_be_bytes());
+                let id = DocId(idb);
+                docs.push(id);
+                Some(net.nodes[d].create(id, Kind::Person, &format!("New {step}")))
+            } else {
+                let ids = net.nodes[d].doc_ids();
+                let id = ids[net.rng.below(ids.len() as u64) as usize];
+                let field = [Field::Name, Field::Email, Field::Phone, Field::Owner][net.rng.below(4) as usize];
+                let mut edits = vec![Edit::Set(field, format!("d{d}s{step}"))];
+                if net.rng.chance(20) {
+                    edits.push(Edit::AddTag(format!("t{}", net.rng.below(5))));
+                }
+                if net.rng.chance(10) {
+                    let cid = format!("c{d}{step}");
+                    edits.push(Edit::AddContact { id: cid.clone() });
+                    edits.push(Edit::SetContact { id: cid, field: ContactField::Name, value: format!("n{step}") });
+                }
+                match net.nodes[d].edit(id, &edits) {
+                    Ok(c) => c,
+                    // the customer's first chunk has not reached this device yet
+                    Err(crm_core::replica::ReplicaError::Model(crm_core::customer::ModelError::Incomplete)) => None,
+                    Err(e) => panic!("edit failed: {e}"),
+                }
+            };
+            if let Some(c) = chunk {
+                net.offer(d, None, vec![c]);
+            }
+        } else if r < 85 {
+            // a link goes down (partition) or comes back (reconnect with a fresh session)
+            let li = net.rng.below(net.links.len() as u64) as usize;
+            if net.links[li].up {
+                net.links[li].up = false;
+            } else {
+                net.connect(li);
+            }
+        } else {
+            // periodic re-sync on a random live link recovers anything lost
+            let li = net.rng.below(net.links.len() as u64) as usize;
+            if net.links[li].up {
+                net.resync(li);
+            }
+        }
+    }
+
+    // heal: reliable network, all links up, resync until nothing moves
+    net.lossy = false;
+    for li in 0..net.links.len() {
+        net.connect(li);
+    }
+    let mut rounds = 0;
+    loop {
+        while net.deliver_one() {}
+        rounds += 1;
+        let vectors: Vec<_> = net.nodes.iter().map(|n| n.vector().clone()).collect();
+        if vectors.windows(2).all(|w| w[0] == w[1]) || rounds > 20 {
+            break;
+        }
+        for li in 0..net.links.len() {
+            net.resync(li);
+        }
+    }
+    net
+}
+
+fn assert_converged(net: &Net, devices: usize) {
+    let first = net.nodes[0].customers();
+    assert!(!first.is_empty());
+    for n in &net.nodes[1..devices] {
+        assert_eq!(n.customers(), first, "device {:?} diverged", n.device);
+        assert_eq!(n.vector(), net.nodes[0].vector());
+    }
+    for id in first.keys() {
+        let conflicts = net.nodes[0].doc(id).unwrap().conflicts();
+        for n in &net.nodes[1..devices] {
+            assert_eq!(n.doc(id).unwrap().conflicts(), conflicts);
+        }
+    }
+    let relay = &net.nodes[devices];
+    assert_eq!(relay.vector(), net.nodes[0].vector(), "relay holds every chunk");
+    let total: u64 = relay.vector().0.values().sum();
+    assert_eq!(relay.chunk_count() as u64, total);
+}
+
+#[test]
+fn three_devices_on_a_lossy_reordering_duplicating_network_converge() {
+    for seed in [1u64, 7, 42, 1234, 99991] {
+        let net = run_simulation(seed, 3, 3000);
+        assert!(net.delivered > 500, "the network carried traffic");
+        assert_converged(&net, 3);
+    }
+}
+
+#[test]
+fn five_devices_with_long_partitions_converge() {
+    let net = run_simulation(2024, 5, 6000);
+    assert_converged(&net, 5);
+}
+
+#[test]
+fn offline_edits_to_one_field_on_two_devices_resolve_to_one_value_with_a_conflict() {
+    let keys = WorkspaceSecret([1; 32]).keys();
+    let mut a = Replica::device(device(1), keys.clone());
+    let mut b = Replica::device(device(2), keys);
+    let id = DocId([9; 16]);
+    let c0 = a.create(id, Kind::Company, "Acme");
+    b.ingest(vec![c0]).unwrap();
+    // both offline: same field, different fields, and a new customer each
+    let ca1 = a.edit(id, &[Edit::Set(Field::Phone, "111".into())]).unwrap().unwrap();
+    let ca2 = a.edit(id, &[Edit::Set(Field::Email, "a@acme.com".into())]).unwrap().unwrap();
+    let cb1 = b.edit(id, &[Edit::Set(Field::Phone, "222".into())]).unwrap().unwrap();
+    let cb2 = b.edit(id, &[Edit::Set(Field::Owner, "wang".into())]).unwrap().unwrap();
+    let na = a.create(DocId([10; 16]), Kind::Person, "From A");
+    let nb = b.create(DocId([11; 16]), Kind::Person, "From B");
+    a.ingest(vec![cb2, nb, cb1]).unwrap();
+    b.ingest(vec![na, ca2, ca1]).unwrap();
+    assert_eq!(a.customers(), b.customers());
+    let c = &a.customers()[&id];
+    assert_eq!(c.email, "a@acme.com");
+    assert_eq!(c.owner, "wang");
+    assert_eq!(a.customers().len(), 3);
+    let conf = a.doc(&id).unwrap().conflicts();
+    assert_eq!(conf.len(), 1);
+    assert_eq!(conf[0].path, "phone");
+    assert_eq!(conf[0].value, c.phone);
+    let mut vals = vec![conf[0].value.clone(), conf[0].others[0].clone()];
+    vals.sort();
+    assert_eq!(vals, ["111", "222"]);
+    assert_eq!(b.doc(&id).unwrap().conflicts(), conf);
+}
+
+#[test]
+fn reconnecting_with_nothing_new_costs_one_small_round_trip() {
+    let keys = WorkspaceSecret([1; 32]).keys();
+    let mut a = Replica::device(device(1), keys);
+    let mut relay = Replica::store_only(device(200));
+    for i in 0..200u8 {
+        let c = a.create(DocId([i; 16]), Kind::Company, "x");
+        relay.ingest(vec![c]).unwrap();
+    }
+    let mut sa = Session::new();
+    let mut sr = Session::new();
+    let hello = sa.have(a.vector());
+    let mut bytes = hello.encode().len();
+    let eff = sr.receive(hello, relay.vector());
+    let mut replies = Vec::new();
+    for e in eff {
+        match e {
+            Effect::SendMissing { their } => assert!(sr.chunks_for_peer(relay.missing_for(&their)).is_empty()),
+            Effect::Send(m) => replies.push(m),
+            _ => {}
+        }
+    }
+    assert_eq!(replies.len(), 1, "one reply: a single round trip");
+    bytes += replies[0].encode().len();
+    let eff = sa.receive(replies.pop().unwrap(), a.vector());
+    assert!(eff.contains(&Effect::CaughtUp));
+    assert!(bytes < 2048, "{bytes} bytes");
+}
+
