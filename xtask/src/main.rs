@@ -1,1 +1,54 @@
-fn main() {}
+//! `cargo xtask <command>`: developer tasks for the local-first CRM.
+//!
+//! - `cargo xtask run`  installs missing tools, builds the app (release) and the relay, and
+//!   serves the app from the relay on 127.0.0.1.
+//! - `cargo xtask test` installs missing tools and browsers, then runs the native tests, the
+//!   in-browser wasm tests and the end-to-end suite, failing fast.
+
+mod build;
+mod run;
+mod test;
+mod tools;
+mod util;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Developer tasks for the local-first CRM")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Install missing tools, build the app in release mode and serve it from the relay.
+    Run {
+        /// Port of the relay on 127.0.0.1.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Directory of the relay's data (one SQLite file). Default: ./data in the repository.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Install what the tests need, then run native, in-browser (wasm) and end-to-end tests.
+    Test,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { port, data } => run::run(port, data),
+        Command::Test => test::test(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("\nxtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

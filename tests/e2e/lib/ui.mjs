@@ -1,0 +1,189 @@
+// How a person uses the app, in code: every control is found by its role and accessible name
+// exactly as docs/CONTRACTS.md ("UI names") writes them.
+import assert from 'node:assert/strict';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Retry `check` (which throws or returns false while not yet true) until it passes. */
+export async function eventually(check, { timeout = 15_000, interval = 150, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const ok = await check();
+      if (ok !== false) return ok;
+      last = new Error(`${what}: not yet`);
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      const err = new Error(`timed out after ${timeout} ms waiting for ${what}: ${last?.message}`);
+      err.cause = last;
+      throw err;
+    }
+    await sleep(interval);
+  }
+}
+
+// ---- sync status -------------------------------------------------------------------------
+
+export const statusEl = (page) => page.getByRole('status', { name: 'Sync status' });
+
+export async function syncStatus(page) {
+  const el = statusEl(page);
+  const [state, pending, text] = await Promise.all([
+    el.getAttribute('data-state', { timeout: 2_000 }),
+    el.getAttribute('data-pending', { timeout: 2_000 }),
+    el.textContent({ timeout: 2_000 }),
+  ]);
+  return { state, pending: pending === null ? null : Number(pending), text: text?.trim() };
+}
+
+/** Wait until the relay has acknowledged every local change: synced and 0 pending. */
+export async function waitSynced(page, { timeout = 30_000, label = '' } = {}) {
+  let seen;
+  await eventually(
+    async () => {
+      seen = await syncStatus(page);
+      return seen.state === 'synced' && seen.pending === 0;
+    },
+    { timeout, what: `${label} sync status synced with data-pending="0" (last seen: ${JSON.stringify(seen)})` },
+  );
+}
+
+/** Wait until the status is one of `states` (e.g. ['offline', 'connecting']). */
+export async function waitState(page, states, { timeout = 20_000, label = '' } = {}) {
+  let seen;
+  await eventually(
+    async () => {
+      seen = await syncStatus(page);
+      return states.includes(seen.state);
+    },
+    { timeout, what: `${label} sync status in ${JSON.stringify(states)} (last seen: ${JSON.stringify(seen)})` },
+  );
+  return seen;
+}
+
+// ---- navigation --------------------------------------------------------------------------
+
+export const customersHeading = (page) => page.getByRole('heading', { name: 'Customers', exact: true });
+export const customerList = (page) => page.getByRole('list', { name: 'Customer list' });
+
+/** Open the app at the relay's URL and wait for the customer list page. */
+export async function openApp(page, url) {
+  await page.goto(url);
+  await customersHeading(page).waitFor({ timeout: 30_000 });
+}
+
+export async function gotoCustomers(page) {
+  await page.getByRole('link', { name: 'Customers', exact: true }).click();
+  await customersHeading(page).waitFor();
+}
+
+/** Settings → the readonly "Invite link" textbox's value. */
+export async function readInviteLink(page) {
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  const box = page.getByRole('textbox', { name: 'Invite link', exact: true });
+  await box.waitFor();
+  assert.ok(await box.getAttribute('readonly') !== null, 'the "Invite link" textbox is readonly');
+  assert.ok(await page.getByRole('button', { name: 'Copy', exact: true }).isVisible(), 'a "Copy" button is shown');
+  let link;
+  await eventually(
+    async () => {
+      link = await box.inputValue();
+      return /#join=[0-9a-f]{64}$/.test(link);
+    },
+    { what: `an invite link of the form <origin>/#join=<64 hex> (got ${JSON.stringify(link)})` },
+  );
+  return link;
+}
+
+/** Open an invite link on another device and wait until the app has joined (fragment removed). */
+export async function joinWith(page, link) {
+  await page.goto(link);
+  await customersHeading(page).waitFor({ timeout: 30_000 });
+  await eventually(async () => !page.url().includes('#join='), { what: 'the app to remove #join= from the address bar' });
+}
+
+// ---- customers ---------------------------------------------------------------------------
+
+/** The link of a customer in the list (its accessible name starts with the customer's name). */
+export const customerLink = (page, name) =>
+  customerList(page).getByRole('link', { name: new RegExp(`^\\s*${escapeRe(name)}`) });
+
+export async function waitCustomerListed(page, name, { timeout = 15_000 } = {}) {
+  await customerLink(page, name).first().waitFor({ timeout });
+}
+
+export const textbox = (page, name) => page.getByRole('textbox', { name, exact: true });
+
+/** "New customer" → a new customer's page with "Name" focused; type the name. Returns its doc id. */
+export async function createCustomer(page, name) {
+  if (!(await customersHeading(page).isVisible())) await gotoCustomers(page);
+  await page.getByRole('button', { name: 'New customer', exact: true }).click();
+  await page.waitForURL(/\/customers\/[^/]+$/);
+  const nameBox = textbox(page, 'Name');
+  await eventually(async () => nameBox.evaluate((el) => el === document.activeElement), {
+    what: '"Name" to be focused on a new customer page',
+  });
+  await page.keyboard.type(name);
+  await nameBox.press('Tab'); // change/blur saves at once
+  await page.getByRole('heading', { name }).waitFor();
+  return new URL(page.url()).pathname.split('/').pop();
+}
+
+/** Open a customer from the list. */
+export async function openCustomer(page, name) {
+  if (!(await customersHeading(page).isVisible())) await gotoCustomers(page);
+  await customerLink(page, name).first().click();
+  await page.waitForURL(/\/customers\/[^/]+$/);
+  await textbox(page, 'Name').waitFor();
+}
+
+/** Replace a field's value as a person would, then leave the field (saves at once). */
+export async function setField(page, label, value) {
+  const box = textbox(page, label);
+  await box.fill(value);
+  await box.press('Tab');
+}
+
+export async function fieldValue(page, label) {
+  return textbox(page, label).inputValue();
+}
+
+export async function waitFieldValue(page, label, value, { timeout = 15_000, device = '' } = {}) {
+  let seen;
+  await eventually(
+    async () => {
+      seen = await fieldValue(page, label);
+      return seen === value;
+    },
+    { timeout, what: `${device} "${label}" to be ${JSON.stringify(value)} (seen ${JSON.stringify(seen)})` },
+  );
+}
+
+/**
+ * The conflict marker beside a field: an element `.conflict[role=note]` placed between that
+ * field's control and the next/previous form control in document order.
+ */
+export async function conflictNoteBeside(page, label) {
+  const box = textbox(page, label);
+  await box.waitFor();
+  return box.evaluate((field) => {
+    const controls = [...document.querySelectorAll('input, select, textarea')];
+    const i = controls.indexOf(field);
+    const prev = controls[i - 1];
+    const next = controls[i + 1];
+    const after = (a, b) => Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+    const notes = [...document.querySelectorAll('.conflict[role="note"]')];
+    const near = notes.filter((n) => {
+      if (field.contains(n)) return false;
+      const lo = after(field, n) ? field : prev; // the note is after the field, or after prev
+      const hi = after(field, n) ? next : field;
+      return (!lo || after(lo, n)) && (!hi || after(n, hi));
+    });
+    return { near: near.map((n) => n.textContent.trim()), all: notes.map((n) => n.textContent.trim()) };
+  });
+}
