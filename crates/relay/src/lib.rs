@@ -1,0 +1,138 @@
+//! The relay server of the local-first CRM (DESIGN.md sections 5, 7, 9; the endpoint
+//! contract is docs/CONTRACTS.md). It stores each workspace's sealed chunks by
+//! (device, seq) in SQLite, acknowledges them once durable, forwards new ones to the
+//! workspace's other connected members, and catches reconnecting members up by version
+//! vector. It authenticates by a token hash and never sees a key or a plaintext byte.
+//!
+//! This file owns the HTTP surface: the [`Config`], the shared [`AppState`], the router
+//! (`/sync/<workspace-id>`, `/healthz`, and the built app from `--dist` for everything
+//! else) and the [`serve`] entry point the binary calls.
+
+pub mod auth;
+pub mod error;
+pub mod hub;
+pub mod static_files;
+pub mod store;
+pub mod ws;
+
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub use error::AppError;
+pub use store::{Store, StoreError};
+
+/// How the relay runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Interface to bind, e.g. `127.0.0.1` or `0.0.0.0`.
+    pub host: String,
+    /// TCP port; 0 picks a free one (the printed URL says which).
+    pub port: u16,
+    /// Directory holding `relay.sqlite3`; created if missing.
+    pub data_dir: PathBuf,
+    /// The built app to serve, if any.
+    pub dist: Option<PathBuf>,
+}
+
+/// Shared by every request and connection.
+pub struct AppState {
+    pub store: Store,
+    pub hubs: hub::Hubs,
+}
+
+/// Why the relay could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// The relay's routes over `state`, with the app from `dist` (if given) for everything else.
+pub fn router(state: Arc<AppState>, dist: Option<PathBuf>) -> Router {
+    let api = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/sync/{workspace}", get(ws::handler))
+        .with_state(state);
+    match dist {
+        Some(dist) => api.fallback_service(static_files::router(dist)),
+        None => api.fallback(|| async { (StatusCode::NOT_FOUND, "not found") }),
+    }
+}
+
+/// A relay whose socket is bound but which is not yet serving.
+pub struct Relay {
+    listener: TcpListener,
+    router: Router,
+    host: String,
+}
+
+impl Relay {
+    /// Opens the database and binds the socket.
+    pub async fn bind(config: Config) -> Result<Relay, StartError> {
+        let store = Store::open(&config.data_dir)?;
+        let state = Arc::new(AppState { store, hubs: hub::Hubs::default() });
+        let listener = TcpListener::bind((config.host.as_str(), config.port))
+            .await
+            .map_err(|e| StartError::Bind(format!("{}:{}", config.host, config.port), e))?;
+        Ok(Relay { listener, router: router(state, config.dist), host: config.host })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// `http://HOST:PORT/`, with the port actually bound.
+    pub fn url(&self) -> String {
+        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        format!("http://{host}:{}/", self.local_addr().port())
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run(self) -> Result<(), StartError> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)
+    }
+}
+
+/// Binds, prints `Relay listening on http://HOST:PORT/` on stdout, then serves.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let relay = Relay::bind(config).await?;
+    let mut out = std::io::stdout().lock();
+    // a closed stdout must not stop the relay
+    let _ = writeln!(out, "Relay listening on {}", relay.url());
+    let _ = out.flush();
+    drop(out);
+    tracing::info!("serving on {}", relay.local_addr());
+    relay.run().await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,335 @@
+//! SQLite storage: registered workspaces (id and the SHA-256 of their auth token, nothing
+//! else secret) and every workspace's sealed chunks, keyed by (workspace, device, seq) and
+//! kept exactly as received. The relay never opens a chunk body.
+//!
+//! All calls are blocking; the async side reaches them through [`Store`]'s async methods,
+//! which run them on tokio's blocking pool. Writes go through one connection (SQLite has one
+//! writer at a time anyway) and commit durably: WAL with `synchronous=FULL`, so a chunk is on
+//! disk before the relay acknowledges it. Reads use a small pool of their own connections,
+//! which WAL lets run beside the writer.
+//!
+//! The SQL is kept portable to PostgreSQL (DESIGN.md section 9): plain column types (`TEXT`,
+//! `BIGINT`, `BLOB` for what PostgreSQL calls `BYTEA`), `INSERT ... ON CONFLICT ... DO
+//! NOTHING`, keyset pagination. Only the pragmas are SQLite's own.
+
+use crm_core::vv::ChunkLog;
+use crm_core::{ChunkKey, DeviceId, DocId, SealedChunk, WorkspaceId};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "relay.sqlite3";
+/// Idle read connections kept open.
+const MAX_IDLE_READERS: usize = 4;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS workspaces (
+    id TEXT PRIMARY KEY,
+    token_hash BLOB NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    workspace TEXT NOT NULL,
+    device TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    doc TEXT NOT NULL,
+    body BLOB NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (workspace, device, seq)
+);
+";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(PathBuf, std::io::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("a storage task failed: {0}")]
+    Task(String),
+}
+
+/// What checking a token against the workspace table found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// The workspace was unknown and is now registered with this token's hash.
+    Registered,
+    /// The workspace is known and the token's hash matches.
+    Matches,
+    /// The workspace is known under another token.
+    Mismatch,
+}
+
+/// One page of a device's chunks, in seq order.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub chunks: Vec<SealedChunk>,
+    /// More chunks of this device may follow the last one returned.
+    pub more: bool,
+}
+
+/// Shared handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
+/// A seq as stored: BIGINT is signed, so seqs above `i64::MAX` cannot be stored.
+pub fn seq_to_sql(seq: u64) -> Option<i64> {
+    i64::try_from(seq).ok()
+}
+
+impl Store {
+    /// Opens (creating if needed) `relay.sqlite3` inside `data_dir`, creating the directory.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::DataDir(data_dir.to_owned(), e))?;
+        let path = data_dir.join(DB_FILE);
+        let writer = open_connection(&path)?;
+        writer.execute_batch(SCHEMA)?;
+        Ok(Store { inner: Arc::new(Inner { path, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on the writer connection, on the blocking pool.
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            // a panic while holding the lock leaves the connection itself usable
+            let mut conn = inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Runs `f` on a pooled read connection, on the blocking pool.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = inner.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            let conn = match pooled {
+                Some(c) => c,
+                None => open_connection(&inner.path)?,
+            };
+            let out = f(&conn);
+            let mut idle = inner.readers.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+            out
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Registers `workspace` with `token_hash` if it is unknown, else compares the hashes.
+    pub async fn register_or_check(&self, workspace: WorkspaceId, token_hash: [u8; 32]) -> Result<Registration, StoreError> {
+        self.write(move |conn| {
+            let id = workspace.to_string();
+            let inserted = conn.execute(
+                "INSERT INTO workspaces (id, token_hash, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
+                params![id, &token_hash[..], now_millis()],
+            )?;
+            if inserted == 1 {
+                return Ok(Registration::Registered);
+            }
+            let stored: Vec<u8> =
+                conn.query_row("SELECT token_hash FROM workspaces WHERE id = ?1", params![id], |r| r.get(0))?;
+            Ok(if constant_time_eq(&stored, &token_hash) { Registration::Matches } else { Registration::Mismatch })
+        })
+        .await
+    }
+
+    /// Stores chunks in one transaction, ignoring ones already held, and commits durably.
+    /// Returns the chunks that were new. Every chunk's seq must fit [`seq_to_sql`].
+    pub async fn insert_chunks(&self, workspace: WorkspaceId, chunks: Vec<SealedChunk>) -> Result<Vec<SealedChunk>, StoreError> {
+        self.write(move |conn| {
+            let ws = workspace.to_string();
+            let received = now_millis();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut fresh = Vec::new();
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT INTO chunks (workspace, device, seq, doc, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                     ON CONFLICT (workspace, device, seq) DO NOTHING",
+                )?;
+                for c in chunks {
+                    let seq = seq_to_sql(c.seq).ok_or_else(|| StoreError::Corrupt(format!("seq {} out of range", c.seq)))?;
+                    let n = stmt.execute(params![ws, c.device.to_string(), seq, c.doc.to_string(), &c.body[..], received])?;
+                    if n == 1 {
+                        fresh.push(c);
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(fresh)
+        })
+        .await
+    }
+
+    /// The set of chunk keys held for `workspace`. Devices whose chunks are gap-free (the
+    /// usual case: count == max seq) cost one aggregate row; only gappy ones list their keys.
+    pub async fn load_log(&self, workspace: WorkspaceId) -> Result<ChunkLog, StoreError> {
+        self.read(move |conn| {
+            let ws = workspace.to_string();
+            let mut log = ChunkLog::default();
+            let mut gappy = Vec::new();
+            {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT device, COUNT(*), MAX(seq) FROM chunks WHERE workspace = ?1 GROUP BY device",
+                )?;
+                let mut rows = stmt.query(params![ws])?;
+                while let Some(row) = rows.next()? {
+                    let device_text: String = row.get(0)?;
+                    let device = parse_device(&device_text)?;
+                    let count: i64 = row.get(1)?;
+                    let max: i64 = row.get(2)?;
+                    if count == max && count > 0 {
+                        log.vector.0.insert(device, max as u64);
+                    } else {
+                        gappy.push(device_text);
+                    }
+                }
+            }
+            let mut stmt = conn.prepare_cached("SELECT seq FROM chunks WHERE workspace = ?1 AND device = ?2 ORDER BY seq")?;
+            for device_text in gappy {
+                let device = parse_device(&device_text)?;
+                let mut rows = stmt.query(params![ws, device_text])?;
+                while let Some(row) = rows.next()? {
+                    let seq: i64 = row.get(0)?;
+                    log.insert(ChunkKey { device, seq: seq as u64 });
+                }
+            }
+            Ok(log)
+        })
+        .await
+    }
+
+    /// Up to `max_rows` chunks of `device` with seq > `after`, in seq order, stopping early
+    /// once about `max_bytes` of bodies are gathered (always at least one chunk).
+    pub async fn page(
+        &self,
+        workspace: WorkspaceId,
+        device: DeviceId,
+        after: u64,
+        max_rows: usize,
+        max_bytes: usize,
+    ) -> Result<Page, StoreError> {
+        self.read(move |conn| {
+            let Some(after) = seq_to_sql(after) else { return Ok(Page::default()) };
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, doc, body FROM chunks WHERE workspace = ?1 AND device = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
+            )?;
+            let limit = max_rows as i64 + 1;
+            let mut rows = stmt.query(params![workspace.to_string(), device.to_string(), after, limit])?;
+            let mut page = Page::default();
+            let mut bytes = 0usize;
+            while let Some(row) = rows.next()? {
+                if page.chunks.len() >= max_rows || (bytes >= max_bytes && !page.chunks.is_empty()) {
+                    page.more = true;
+                    break;
+                }
+                let seq: i64 = row.get(0)?;
+                let doc: String = row.get(1)?;
+                let body: Vec<u8> = row.get(2)?;
+                let doc: DocId = doc.parse().map_err(|_| StoreError::Corrupt(format!("doc id {doc:?}")))?;
+                bytes += body.len();
+                page.chunks.push(SealedChunk { device, seq: seq as u64, doc, body });
+            }
+            Ok(page)
+        })
+        .await
+    }
+
+    /// The stored token hash of `workspace`, if registered (for tests and tooling).
+    pub async fn token_hash(&self, workspace: WorkspaceId) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row("SELECT token_hash FROM workspaces WHERE id = ?1", params![workspace.to_string()], |r| r.get(0))
+                .optional()?)
+        })
+        .await
+    }
+}
+
+fn parse_device(s: &str) -> Result<DeviceId, StoreError> {
+    s.parse().map_err(|_| StoreError::Corrupt(format!("device id {s:?}")))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(device: u8, seq: u64) -> SealedChunk {
+        SealedChunk { device: DeviceId([device; 16]), seq, doc: DocId([9; 16]), body: vec![seq as u8; 40] }
+    }
+
+    #[tokio::test]
+    async fn insert_is_idempotent_and_log_and_pages_see_every_chunk() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let ws = WorkspaceId([1; 16]);
+        let fresh = store.insert_chunks(ws, vec![chunk(1, 1), chunk(1, 2), chunk(2, 3)]).await.unwrap();
+        assert_eq!(fresh.len(), 3);
+        let again = store.insert_chunks(ws, vec![chunk(1, 2), chunk(1, 3)]).await.unwrap();
+        assert_eq!(again, vec![chunk(1, 3)]);
+        let log = store.load_log(ws).await.unwrap();
+        assert_eq!(log.vector.get(&DeviceId([1; 16])), 3);
+        assert_eq!(log.vector.get(&DeviceId([2; 16])), 0);
+        assert!(log.has(&ChunkKey { device: DeviceId([2; 16]), seq: 3 }));
+        let p = store.page(ws, DeviceId([1; 16]), 1, 1, usize::MAX).await.unwrap();
+        assert_eq!((p.chunks, p.more), (vec![chunk(1, 2)], true));
+        let p = store.page(ws, DeviceId([1; 16]), 2, 10, usize::MAX).await.unwrap();
+        assert_eq!((p.chunks, p.more), (vec![chunk(1, 3)], false));
+        // another workspace sees nothing
+        assert!(store.load_log(WorkspaceId([2; 16])).await.unwrap().vector.is_empty());
+    }
+
+    #[tokio::test]
+    async fn first_token_registers_and_later_ones_must_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let ws = WorkspaceId([1; 16]);
+        assert_eq!(store.register_or_check(ws, [7; 32]).await.unwrap(), Registration::Registered);
+        assert_eq!(store.register_or_check(ws, [7; 32]).await.unwrap(), Registration::Matches);
+        assert_eq!(store.register_or_check(ws, [8; 32]).await.unwrap(), Registration::Mismatch);
+        assert_eq!(store.token_hash(ws).await.unwrap(), Some(vec![7; 32]));
+    }
+}

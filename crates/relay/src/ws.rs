@@ -1,0 +1,288 @@
+//! One authenticated sync connection: the `GET /sync/<workspace-id>` handler (checks run
+//! before the upgrade) and the task that then serves the socket.
+//!
+//! The task owns a [`crm_core::sync::Session`] and carries out its [`Effect`]s in order, one
+//! message at a time: `Store` commits in one durable transaction and only then acks and
+//! forwards the new chunks to the workspace's other connections; `SendMissing` streams the
+//! chunks the peer lacks from the database in bounded pages, before the `Have` reply that
+//! follows it. Between messages it frames chunks forwarded by other connections through its
+//! own session (so nothing the peer holds, or was already sent, goes out twice).
+//!
+//! Anything unexpected from the peer (a text frame, an undecodable or oversized frame) gets a
+//! `Message::Error` when possible and a close with a reason (1009 for too big, 1008
+//! otherwise); only that connection ends.
+
+use crate::auth;
+use crate::error::AppError;
+use crate::hub::{Forward, Hub};
+use crate::store::{seq_to_sql, StoreError};
+use crate::AppState;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use crm_core::sync::{Effect, Message, Session, MAX_FRAME};
+use crm_core::{VersionVector, WorkspaceId};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Chunks read from the database per page when catching a peer up.
+pub const PAGE_ROWS: usize = 500;
+/// And at most about this many body bytes per page.
+pub const PAGE_BYTES: usize = 4 * 1024 * 1024;
+/// How long a closing connection waits for the peer's close reply.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+/// Close codes (RFC 6455).
+const CLOSE_NORMAL: u16 = 1000;
+const CLOSE_POLICY: u16 = 1008;
+const CLOSE_TOO_BIG: u16 = 1009;
+const CLOSE_INTERNAL: u16 = 1011;
+
+/// `GET /sync/<workspace-id>`: validate, authenticate, then upgrade.
+pub async fn handler(
+    State(state): State<Arc<AppState>>,
+    Path(workspace): Path<String>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, AppError> {
+    let workspace = auth::parse_workspace(&workspace)?;
+    let token = auth::token_from_headers(&headers)?;
+    let registration = auth::authorize(&state.store, workspace, &token).await?;
+    let upgrade = upgrade?;
+    tracing::info!(%workspace, ?registration, "sync connection accepted");
+    Ok(upgrade
+        .protocols([auth::PROTOCOL])
+        .max_message_size(MAX_FRAME)
+        .max_frame_size(MAX_FRAME)
+        .on_failed_upgrade(|e| tracing::warn!("websocket upgrade failed: {e}"))
+        .on_upgrade(move |socket| serve(state, workspace, socket)))
+}
+
+/// Why a connection ends.
+enum End {
+    /// The peer went away; nothing more to say.
+    Gone,
+    /// The peer sent a close frame: let the transport send its reply.
+    PeerClosed,
+    /// Tell the peer why, then close.
+    Close { code: u16, reason: String, send_error: bool, drain: bool },
+}
+
+impl End {
+    fn policy(reason: impl Into<String>) -> End {
+        End::Close { code: CLOSE_POLICY, reason: reason.into(), send_error: true, drain: true }
+    }
+    fn storage(e: StoreError) -> End {
+        tracing::error!("storage failure: {e}");
+        End::Close { code: CLOSE_INTERNAL, reason: "the relay's storage failed".into(), send_error: true, drain: true }
+    }
+}
+
+struct Conn {
+    state: Arc<AppState>,
+    hub: Arc<Hub>,
+    id: u64,
+    socket: WebSocket,
+    session: Session,
+    /// The peer has stated what it holds at least once.
+    heard_have: bool,
+}
+
+async fn serve(state: Arc<AppState>, workspace: WorkspaceId, socket: WebSocket) {
+    let (hub, id) = state.hubs.join(workspace);
+    // subscribe before reading anything: every commit from now on is forwarded, every
+    // earlier one is in the database
+    let mut forwards = hub.subscribe();
+    let mut conn = Conn { state: state.clone(), hub: hub.clone(), id, socket, session: Session::new(), heard_have: false };
+    let end = conn.run(&mut forwards).await;
+    drop(forwards);
+    conn.finish(end).await;
+    drop(conn);
+    state.hubs.leave(hub);
+    tracing::debug!(%workspace, id, "sync connection ended");
+}
+
+impl Conn {
+    async fn run(&mut self, forwards: &mut tokio::sync::broadcast::Receiver<Arc<Forward>>) -> End {
+        loop {
+            let step = tokio::select! {
+                incoming = self.socket.recv() => self.incoming(incoming).await,
+                forwarded = forwards.recv() => match forwarded {
+                    Ok(f) if f.from == self.id => Ok(()),
+                    Ok(f) => self.send_chunks(f.chunks.iter().cloned()).await,
+                    Err(RecvError::Lagged(n)) => {
+                        tracing::debug!(id = self.id, missed = n, "forward queue overflowed; catching up from storage");
+                        if self.heard_have {
+                            let their = self.session.their().clone();
+                            self.send_missing(&their).await
+                        } else {
+                            // its first Have will bring it up to date
+                            Ok(())
+                        }
+                    }
+                    Err(RecvError::Closed) => Err(End::Gone),
+                },
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+
+    async fn incoming(&mut self, incoming: Option<Result<WsMessage, axum::Error>>) -> Result<(), End> {
+        match incoming {
+            None => Err(End::Gone),
+            Some(Err(e)) => Err(transport_error(e)),
+            Some(Ok(WsMessage::Binary(frame))) => match Message::decode(&frame) {
+                Ok(msg) => self.handle(msg).await,
+                Err(e) => Err(End::policy(e.to_string())),
+            },
+            Some(Ok(WsMessage::Text(_))) => Err(End::policy("text frames are not part of the protocol; send binary frames")),
+            Some(Ok(WsMessage::Close(_))) => Err(End::PeerClosed),
+            Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => Ok(()),
+        }
+    }
+
+    async fn handle(&mut self, msg: Message) -> Result<(), End> {
+        if let Message::Chunks { chunks } = &msg {
+            if let Some(c) = chunks.iter().find(|c| seq_to_sql(c.seq).is_none()) {
+                return Err(End::policy(format!("chunk {}:{} has a seq beyond 2^63-1", c.device, c.seq)));
+            }
+        }
+        if matches!(msg, Message::Have { .. }) {
+            self.heard_have = true;
+        }
+        let mine = self.hub.vector(&self.state.store).await.map_err(End::storage)?;
+        let effects = self.session.receive(msg, &mine);
+        for effect in effects {
+            match effect {
+                Effect::Send(m) => self.send(&m).await?,
+                Effect::SendMissing { their } => self.send_missing(&their).await?,
+                Effect::Store(chunks) => {
+                    let (fresh, vector) = self.hub.store(&self.state.store, chunks).await.map_err(End::storage)?;
+                    let ack = self.session.stored(&vector);
+                    self.send(&ack).await?;
+                    self.hub.forward(self.id, fresh);
+                }
+                Effect::PeerHas(_) | Effect::CaughtUp => {}
+                Effect::Closed { reason } => {
+                    tracing::info!(id = self.id, "peer closed with an error: {reason}");
+                    return Err(End::Close { code: CLOSE_NORMAL, reason: String::new(), send_error: false, drain: true });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Streams every stored chunk not covered by `their` (and not already sent), page by
+    /// page, device by device.
+    async fn send_missing(&mut self, their: &VersionVector) -> Result<(), End> {
+        let store = self.state.store.clone();
+        let plan = self.hub.missing_plan(&store, their).await.map_err(End::storage)?;
+        for (device, mut after) in plan {
+            loop {
+                let page = store.page(self.hub.workspace, device, after, PAGE_ROWS, PAGE_BYTES).await.map_err(End::storage)?;
+                let Some(last) = page.chunks.last() else { break };
+                after = last.seq;
+                self.send_chunks(page.chunks).await?;
+                if !page.more {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn send_chunks(&mut self, chunks: impl IntoIterator<Item = crm_core::SealedChunk>) -> Result<(), End> {
+        for frame in self.session.chunks_for_peer(chunks) {
+            self.send(&frame).await?;
+        }
+        Ok(())
+    }
+
+    async fn send(&mut self, msg: &Message) -> Result<(), End> {
+        self.socket.send(WsMessage::Binary(msg.encode().into())).await.map_err(|_| End::Gone)
+    }
+
+    /// Says goodbye as `end` asks: an in-band `Message::Error`, a close frame with a reason,
+    /// then (when the transport is still in a readable state) waits briefly for the peer's
+    /// close reply so it sees an orderly close.
+    async fn finish(&mut self, end: End) {
+        let (code, reason, send_error, drain) = match end {
+            End::Gone => return,
+            End::PeerClosed => {
+                // reading on flushes the queued close reply and then ends the stream
+                let _ = tokio::time::timeout(CLOSE_GRACE, async { while let Some(Ok(_)) = self.socket.recv().await {} }).await;
+                return;
+            }
+            End::Close { code, reason, send_error, drain } => (code, reason, send_error, drain),
+        };
+        if code != CLOSE_NORMAL {
+            tracing::info!(id = self.id, code, "closing sync connection: {reason}");
+        }
+        if send_error {
+            let _ = self.send(&Message::Error { reason: truncate(&reason, 4096).to_string() }).await;
+        }
+        let frame = CloseFrame { code, reason: truncate(&reason, 123).into() };
+        if self.socket.send(WsMessage::Close(Some(frame))).await.is_err() {
+            return;
+        }
+        if drain {
+            let _ = tokio::time::timeout(CLOSE_GRACE, async { while let Some(Ok(_)) = self.socket.recv().await {} }).await;
+        } else {
+            // the transport cannot read on (an oversized frame is half read): leave the close
+            // frame time to reach the peer before the socket is dropped
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}
+
+/// Maps a transport error to how the connection ends: an oversized frame gets 1009.
+fn transport_error(e: axum::Error) -> End {
+    let inner = e.into_inner();
+    match inner.downcast_ref::<tungstenite::Error>() {
+        Some(tungstenite::Error::Capacity(cap)) => {
+            let reason = match cap {
+                tungstenite::error::CapacityError::MessageTooLong { size, max_size } => {
+                    format!("frame of {size} bytes exceeds the {max_size}-byte limit")
+                }
+                other => format!("frame too large: {other}"),
+            };
+            End::Close { code: CLOSE_TOO_BIG, reason, send_error: true, drain: false }
+        }
+        Some(tungstenite::Error::Protocol(p)) => {
+            End::Close { code: CLOSE_POLICY, reason: format!("websocket protocol error: {p}"), send_error: false, drain: false }
+        }
+        _ => {
+            tracing::debug!("sync connection transport error: {inner}");
+            End::Gone
+        }
+    }
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn close_reasons_are_cut_on_character_boundaries() {
+        assert_eq!(truncate("hello", 123), "hello");
+        let long = "é".repeat(100);
+        let cut = truncate(&long, 123);
+        assert!(cut.len() <= 123 && cut.chars().all(|c| c == 'é'));
+    }
+}
