@@ -17,6 +17,9 @@ pub mod replica;
 pub mod sync;
 pub mod vv;
 
+// the adapters name Automerge types (actor ids) through the core, so versions never drift
+pub use automerge;
+
 pub use chunk::{Chunk, ChunkKey, SealedChunk};
 pub use crypto::{WorkspaceKeys, WorkspaceSecret};
 pub use customer::{Conflict, Contact, ContactField, Customer, CustomerDoc, Edit, Field, Kind, Summary};

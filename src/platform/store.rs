@@ -1,0 +1,420 @@
+//! The browser store: one IndexedDB database per workspace (DESIGN.md section 4).
+//!
+//! - `chunks`    key `"<device>:<seq, 20 digits>"` -> `{ doc, body: Uint8Array }` (sealed)
+//! - `docs`      key doc id -> Uint8Array, the compacted Automerge document
+//! - `summaries` key doc id -> the plain list/search row
+//! - `meta`      `device`, `seq` (this device's last used seq), `log` (the chunk log as
+//!               JSON), `relay` (what the relay has acknowledged, JSON)
+//!
+//! Every operation that changes a document is ONE readwrite transaction over all four
+//! stores: read the document, change it, write chunk + document + summary + counters, commit.
+//! After a crash or a closed tab the database is before or after the edit, never between,
+//! and two tabs (two connections) are serialised by IndexedDB, so a seq is never reused.
+
+use crm_core::customer::{session_actor, Conflict, ModelError};
+use crm_core::{
+    Chunk, ChunkLog, Customer, CustomerDoc, DeviceId, DocId, Edit, Kind, SealedChunk, Summary, VersionVector,
+    WorkspaceId, WorkspaceKeys,
+};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+const CHUNKS: &str = "chunks";
+const DOCS: &str = "docs";
+const SUMMARIES: &str = "summaries";
+const META: &str = "meta";
+const ALL: [&str; 4] = [CHUNKS, DOCS, SUMMARIES, META];
+const DB_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    #[error("The browser's storage is full: this change was not saved. Free some disk space; nothing saved before was lost.")]
+    QuotaExceeded,
+    #[error("Local storage failed: {0}")]
+    Idb(String),
+    #[error("{0}")]
+    Model(String),
+    #[error("Stored data is damaged: {0}")]
+    Corrupt(String),
+    #[error("There is no customer {0} on this device")]
+    NoCustomer(String),
+}
+
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        let text = e.to_string();
+        if text.contains("QuotaExceeded") {
+            StoreError::QuotaExceeded
+        } else {
+            StoreError::Idb(text)
+        }
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for StoreError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        StoreError::Idb(e.to_string())
+    }
+}
+
+impl From<ModelError> for StoreError {
+    fn from(e: ModelError) -> Self {
+        StoreError::Model(e.to_string())
+    }
+}
+
+/// A customer as the detail page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerView {
+    pub customer: Customer,
+    pub conflicts: Vec<Conflict>,
+    pub complete: bool,
+}
+
+impl CustomerView {
+    fn of(doc: &CustomerDoc) -> Self {
+        Self { customer: doc.customer(), conflicts: doc.conflicts(), complete: doc.is_complete() }
+    }
+}
+
+/// What merging chunks from the network did.
+#[derive(Default, Debug)]
+pub struct Ingested {
+    /// chunks that were new here (to forward to other connections)
+    pub fresh: Vec<SealedChunk>,
+    /// summaries of the documents that changed
+    pub summaries: Vec<Summary>,
+    /// chunks refused, with the reason
+    pub rejected: Vec<String>,
+    /// this node's log after the merge
+    pub log: ChunkLog,
+}
+
+pub fn chunk_key(device: &DeviceId, seq: u64) -> String {
+    format!("{device}:{seq:020}")
+}
+
+fn bytes_of(v: &JsValue) -> Result<Vec<u8>, StoreError> {
+    v.dyn_ref::<Uint8Array>().map(|a| a.to_vec()).ok_or_else(|| StoreError::Corrupt("expected bytes".into()))
+}
+
+fn get_field(o: &JsValue, k: &str) -> Result<JsValue, StoreError> {
+    Reflect::get(o, &JsValue::from_str(k)).map_err(|_| StoreError::Corrupt(format!("missing field {k}")))
+}
+
+fn chunk_record(c: &SealedChunk) -> JsValue {
+    let o = Object::new();
+    // Reflect::set on a fresh plain object cannot fail
+    let _ = Reflect::set(&o, &"doc".into(), &c.doc.to_string().into());
+    let _ = Reflect::set(&o, &"body".into(), &Uint8Array::from(&c.body[..]).into());
+    o.into()
+}
+
+fn parse_chunk(key: &str, v: &JsValue) -> Result<SealedChunk, StoreError> {
+    let bad = || StoreError::Corrupt(format!("chunk record {key}"));
+    let (dev, seq) = key.split_once(':').ok_or_else(bad)?;
+    Ok(SealedChunk {
+        device: dev.parse().map_err(|_| bad())?,
+        seq: seq.parse().map_err(|_| bad())?,
+        doc: get_field(v, "doc")?.as_string().ok_or_else(bad)?.parse().map_err(|_| bad())?,
+        body: bytes_of(&get_field(v, "body")?)?,
+    })
+}
+
+fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
+    // plain data (strings, numbers, vectors) always serialises
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).expect("serialise to JS")
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, StoreError> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+pub struct Store {
+    db: Database,
+    pub workspace: WorkspaceId,
+    pub device: DeviceId,
+}
+
+impl Store {
+    pub fn db_name(workspace: &WorkspaceId) -> String {
+        format!("crm-{workspace}")
+    }
+
+    /// Opens (creating on first use) the workspace's database and this device's identity.
+    pub async fn open(workspace: WorkspaceId) -> Result<Store, StoreError> {
+        let db = Database::open(Self::db_name(&workspace).as_str())
+            .with_version(DB_VERSION)
+            .with_on_upgrade_needed(|event, db| {
+                if event.old_version() < 1.0 {
+                    for name in ALL {
+                        db.create_object_store(name).build()?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        // the device id is created once, inside a transaction, so two tabs opening the same
+        // fresh database agree on it
+        let tx = db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+        let meta = tx.object_store(META)?;
+        let existing: Option<String> = meta.get("device").primitive()?.await?;
+        let device = match existing.and_then(|s| s.parse::<DeviceId>().ok()) {
+            Some(d) => {
+                drop(meta);
+                tx.abort().await.ok();
+                d
+            }
+            None => {
+                let d = DeviceId::random();
+                meta.put(d.to_string()).with_key("device").primitive()?.await?;
+                drop(meta);
+                tx.commit().await?;
+                d
+            }
+        };
+        // re-read in case another tab won the race
+        let device = Self::read_meta_string(&db, "device").await?.and_then(|s| s.parse().ok()).unwrap_or(device);
+        Ok(Store { db, workspace, device })
+    }
+
+    async fn read_meta_string(db: &Database, key: &str) -> Result<Option<String>, StoreError> {
+        let tx = db.transaction(META).build()?;
+        let meta = tx.object_store(META)?;
+        let v: Option<String> = meta.get(key).primitive()?.await?;
+        Ok(v)
+    }
+
+    fn rw(&self) -> Result<Transaction<'_>, StoreError> {
+        Ok(self.db.transaction(ALL).with_mode(TransactionMode::Readwrite).build()?)
+    }
+
+    async fn meta_json<T: serde::de::DeserializeOwned + Default>(
+        tx: &Transaction<'_>,
+        key: &str,
+    ) -> Result<T, StoreError> {
+        let meta = tx.object_store(META)?;
+        let v: Option<String> = meta.get(key).primitive()?.await?;
+        match v {
+            None => Ok(T::default()),
+            Some(s) => serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("meta {key}: {e}"))),
+        }
+    }
+
+    async fn put_meta_json<T: serde::Serialize>(tx: &Transaction<'_>, key: &str, v: &T) -> Result<(), StoreError> {
+        let meta = tx.object_store(META)?;
+        let s = serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        meta.put(s).with_key(key).primitive()?.await?;
+        Ok(())
+    }
+
+    async fn load_doc_in(
+        tx: &Transaction<'_>,
+        doc: DocId,
+        actor: &crm_core::automerge::ActorId,
+    ) -> Result<Option<CustomerDoc>, StoreError> {
+        let docs = tx.object_store(DOCS)?;
+        let v: Option<JsValue> = docs.get(doc.to_string()).primitive()?.await?;
+        match v {
+            None => Ok(None),
+            Some(v) => Ok(Some(CustomerDoc::load(doc, &bytes_of(&v)?, actor.clone())?)),
+        }
+    }
+
+    async fn put_doc_in(tx: &Transaction<'_>, doc: &mut CustomerDoc) -> Result<Summary, StoreError> {
+        let id = doc.id.to_string();
+        let bytes = doc.save();
+        tx.object_store(DOCS)?.put(JsValue::from(Uint8Array::from(&bytes[..]))).with_key(id.clone()).primitive()?.await?;
+        let summary = doc.summary();
+        tx.object_store(SUMMARIES)?.put(to_js(&summary)).with_key(id).primitive()?.await?;
+        Ok(summary)
+    }
+
+    /// Seals the doc's new changes as this device's next chunk, inside `tx`.
+    async fn append_local_chunk(
+        &self,
+        tx: &Transaction<'_>,
+        keys: &WorkspaceKeys,
+        doc: &mut CustomerDoc,
+    ) -> Result<Option<SealedChunk>, StoreError> {
+        let Some(data) = doc.take_chunk() else { return Ok(None) };
+        let meta = tx.object_store(META)?;
+        let seq: Option<f64> = meta.get("seq").primitive()?.await?;
+        let seq = seq.unwrap_or(0.0) as u64 + 1;
+        let sealed = keys.seal(&Chunk { device: self.device, seq, doc: doc.id, data });
+        tx.object_store(CHUNKS)?.put(chunk_record(&sealed)).with_key(chunk_key(&self.device, seq)).primitive()?.await?;
+        meta.put(seq as f64).with_key("seq").primitive()?.await?;
+        let mut log: ChunkLog = Self::meta_json(tx, "log").await?;
+        log.insert(sealed.key());
+        Self::put_meta_json(tx, "log", &log).await?;
+        Ok(Some(sealed))
+    }
+
+    /// Creates a customer: its first chunk, document and summary in one transaction.
+    pub async fn create(
+        &self,
+        keys: &WorkspaceKeys,
+        actor: &crm_core::automerge::ActorId,
+        kind: Kind,
+        name: &str,
+        now_ms: i64,
+    ) -> Result<(DocId, Summary, SealedChunk), StoreError> {
+        let id = DocId::random();
+        let mut doc = CustomerDoc::create(id, actor.clone(), kind, name, now_ms);
+        let tx = self.rw()?;
+        let chunk = self.append_local_chunk(&tx, keys, &mut doc).await?.expect("a new document has changes");
+        let summary = Self::put_doc_in(&tx, &mut doc).await?;
+        tx.commit().await?;
+        Ok((id, summary, chunk))
+    }
+
+    /// Applies `edits` to a customer as stored now (never to a stale in-memory copy), in one
+    /// transaction with its chunk, summary and counters.
+    pub async fn edit(
+        &self,
+        keys: &WorkspaceKeys,
+        actor: &crm_core::automerge::ActorId,
+        id: DocId,
+        edits: &[Edit],
+    ) -> Result<(CustomerView, Summary, Option<SealedChunk>), StoreError> {
+        let tx = self.rw()?;
+        let mut doc =
+            Self::load_doc_in(&tx, id, actor).await?.ok_or_else(|| StoreError::NoCustomer(id.to_string()))?;
+        doc.edit(edits)?;
+        let chunk = self.append_local_chunk(&tx, keys, &mut doc).await?;
+        let summary = Self::put_doc_in(&tx, &mut doc).await?;
+        tx.commit().await?;
+        Ok((CustomerView::of(&doc), summary, chunk))
+    }
+
+    pub async fn customer(&self, id: DocId) -> Result<Option<CustomerView>, StoreError> {
+        let tx = self.db.transaction(DOCS).build()?;
+        let actor = session_actor(self.device);
+        Ok(Self::load_doc_in(&tx, id, &actor).await?.map(|d| CustomerView::of(&d)))
+    }
+
+    pub async fn summaries(&self) -> Result<Vec<Summary>, StoreError> {
+        let tx = self.db.transaction(SUMMARIES).build()?;
+        let store = tx.object_store(SUMMARIES)?;
+        let all: Vec<JsValue> = store.get_all().primitive()?.await?.collect::<Result<_, _>>()?;
+        all.into_iter().map(|v| from_js(v, "summary")).collect()
+    }
+
+    pub async fn log(&self) -> Result<ChunkLog, StoreError> {
+        let tx = self.db.transaction(META).build()?;
+        Self::meta_json(&tx, "log").await
+    }
+
+    /// This device's last allocated seq.
+    pub async fn seq(&self) -> Result<u64, StoreError> {
+        let tx = self.db.transaction(META).build()?;
+        let v: Option<f64> = tx.object_store(META)?.get("seq").primitive()?.await?;
+        Ok(v.unwrap_or(0.0) as u64)
+    }
+
+    /// What the relay has acknowledged holding.
+    pub async fn relay_has(&self) -> Result<VersionVector, StoreError> {
+        let tx = self.db.transaction(META).build()?;
+        Self::meta_json(&tx, "relay").await
+    }
+
+    pub async fn set_relay_has(&self, v: &VersionVector) -> Result<(), StoreError> {
+        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+        let mut cur: VersionVector = Self::meta_json(&tx, "relay").await?;
+        cur.merge(v);
+        Self::put_meta_json(&tx, "relay", &cur).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every stored chunk not covered by `their`: this device's unacknowledged outbox when
+    /// `their` is the relay's vector, or what a peer lacks.
+    pub async fn chunks_missing_for(&self, their: &VersionVector) -> Result<Vec<SealedChunk>, StoreError> {
+        let tx = self.db.transaction([CHUNKS, META]).build()?;
+        let log: ChunkLog = Self::meta_json(&tx, "log").await?;
+        let mut devices: Vec<DeviceId> = log.vector.0.keys().copied().collect();
+        devices.extend(log.ahead.iter().map(|k| k.device));
+        devices.sort();
+        devices.dedup();
+        let store = tx.object_store(CHUNKS)?;
+        let mut out = Vec::new();
+        for d in devices {
+            let from = chunk_key(&d, their.get(&d) + 1);
+            let to = format!("{d};"); // ';' sorts right after ':'
+            let keys: Vec<String> =
+                store.get_all_keys().with_query(from.clone()..to.clone()).primitive()?.await?.collect::<Result<_, _>>()?;
+            let vals: Vec<JsValue> =
+                store.get_all().with_query(from..to).primitive()?.await?.collect::<Result<_, _>>()?;
+            for (k, v) in keys.iter().zip(vals.iter()) {
+                out.push(parse_chunk(k, v)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stores chunks from the network and merges them into their documents, all in one
+    /// transaction. Chunks that do not open (altered, or another workspace's) are refused and
+    /// reported; the rest are kept.
+    pub async fn ingest(&self, keys: &WorkspaceKeys, chunks: Vec<SealedChunk>) -> Result<Ingested, StoreError> {
+        let actor = session_actor(self.device);
+        let tx = self.rw()?;
+        let mut log: ChunkLog = Self::meta_json(&tx, "log").await?;
+        let mut out = Ingested::default();
+        let mut by_doc: std::collections::BTreeMap<DocId, Vec<Chunk>> = Default::default();
+        for sealed in chunks {
+            if log.has(&sealed.key()) {
+                continue;
+            }
+            match keys.open(&sealed) {
+                Ok(chunk) => {
+                    by_doc.entry(chunk.doc).or_default().push(chunk);
+                    out.fresh.push(sealed);
+                }
+                Err(e) => out.rejected.push(e.to_string()),
+            }
+        }
+        for (id, chunks) in by_doc {
+            let mut doc = match Self::load_doc_in(&tx, id, &actor).await? {
+                Some(d) => d,
+                None => CustomerDoc::empty(id, actor.clone()),
+            };
+            let mut merged = Vec::new();
+            for c in chunks {
+                match doc.merge_chunk(&c.data) {
+                    Ok(()) => merged.push(c),
+                    Err(e) => out.rejected.push(format!("chunk {}:{} of customer {id}: {e}", c.device, c.seq)),
+                }
+            }
+            if merged.is_empty() {
+                continue;
+            }
+            out.summaries.push(Self::put_doc_in(&tx, &mut doc).await?);
+            for c in merged {
+                log.insert(crm_core::ChunkKey { device: c.device, seq: c.seq });
+            }
+        }
+        let chunk_store = tx.object_store(CHUNKS)?;
+        out.fresh.retain(|s| log.has(&s.key()));
+        for s in &out.fresh {
+            chunk_store.put(chunk_record(s)).with_key(chunk_key(&s.device, s.seq)).primitive()?.await?;
+        }
+        drop(chunk_store);
+        Self::put_meta_json(&tx, "log", &log).await?;
+        tx.commit().await?;
+        out.log = log;
+        Ok(out)
+    }
+
+    /// Deletes the whole database of a workspace (used by tests).
+    pub async fn delete(workspace: &WorkspaceId) -> Result<(), StoreError> {
+        Database::delete_by_name(&Self::db_name(workspace))?.await?;
+        Ok(())
+    }
+
+    pub fn close(self) {
+        self.db.close();
+    }
+}

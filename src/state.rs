@@ -1,0 +1,124 @@
+//! App state in one place. Reactive state (signals, all `Copy`) is provided through context;
+//! the browser services behind it (IndexedDB store, relay client, keys: JS objects, not
+//! `Send`) live in a thread-local, reached through [`services`]. State flows one way:
+//! store -> signals -> view -> actions (the functions at the bottom) -> store.
+
+use crate::platform::store::{CustomerView, Store, StoreError};
+use crate::platform::sync_client::{SyncClient, SyncStatus};
+use crm_core::automerge::ActorId;
+use crm_core::{DocId, Edit, Kind, Summary, WorkspaceKeys, WorkspaceSecret};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub struct Services {
+    pub store: Rc<Store>,
+    pub secret: WorkspaceSecret,
+    pub keys: WorkspaceKeys,
+    /// this tab's Automerge actor (device id + per-tab suffix)
+    pub actor: ActorId,
+    pub sync: RefCell<Option<SyncClient>>,
+}
+
+thread_local! {
+    static SERVICES: RefCell<Option<Rc<Services>>> = const { RefCell::new(None) };
+}
+
+pub fn install_services(s: Services) {
+    SERVICES.with(|c| *c.borrow_mut() = Some(Rc::new(s)));
+}
+
+/// The running app's services; they are installed before the first view is mounted.
+pub fn services() -> Rc<Services> {
+    SERVICES.with(|c| c.borrow().clone()).expect("services are installed before the app mounts")
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// every customer's list row, by id
+    pub summaries: RwSignal<Vec<Summary>>,
+    /// bumped with the ids of documents changed by another device
+    pub remote_changes: RwSignal<(u64, Vec<String>)>,
+    pub sync: RwSignal<SyncStatus>,
+    /// a problem the user must see (a failed save, full disk, damaged invite)
+    pub error: RwSignal<Option<String>>,
+}
+
+impl AppState {
+    pub fn new(summaries: Vec<Summary>) -> Self {
+        Self {
+            summaries: RwSignal::new(summaries),
+            remote_changes: RwSignal::new((0, Vec::new())),
+            sync: RwSignal::new(SyncStatus::default()),
+            error: RwSignal::new(None),
+        }
+    }
+
+    pub fn upsert_summaries(&self, changed: Vec<Summary>) {
+        if changed.is_empty() {
+            return;
+        }
+        self.summaries.update(|all| {
+            for s in changed {
+                match all.iter_mut().find(|x| x.id == s.id) {
+                    Some(slot) => *slot = s,
+                    None => all.push(s),
+                }
+            }
+        });
+    }
+
+    fn report(&self, e: StoreError) {
+        self.error.set(Some(e.to_string()));
+    }
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
+
+/// Creates an empty customer and returns its id.
+pub async fn create_customer(app: AppState) -> Option<DocId> {
+    let s = services();
+    match s.store.create(&s.keys, &s.actor, Kind::Company, "", crate::platform::now_ms()).await {
+        Ok((id, summary, chunk)) => {
+            app.upsert_summaries(vec![summary]);
+            if let Some(c) = s.sync.borrow().as_ref() {
+                c.local_chunk(chunk);
+            }
+            Some(id)
+        }
+        Err(e) => {
+            app.report(e);
+            None
+        }
+    }
+}
+
+/// Applies edits to a customer; returns its new state for the page to show.
+pub async fn edit_customer(app: AppState, id: DocId, edits: Vec<Edit>) -> Option<CustomerView> {
+    let s = services();
+    match s.store.edit(&s.keys, &s.actor, id, &edits).await {
+        Ok((view, summary, chunk)) => {
+            app.upsert_summaries(vec![summary]);
+            if let (Some(c), Some(chunk)) = (s.sync.borrow().as_ref(), chunk) {
+                c.local_chunk(chunk);
+            }
+            Some(view)
+        }
+        Err(e) => {
+            app.report(e);
+            None
+        }
+    }
+}
+
+pub async fn load_customer(app: AppState, id: DocId) -> Option<CustomerView> {
+    match services().store.customer(id).await {
+        Ok(v) => v,
+        Err(e) => {
+            app.report(e);
+            None
+        }
+    }
+}
