@@ -146,7 +146,13 @@ impl Store {
 
     /// Opens (creating on first use) the workspace's database and this device's identity.
     pub async fn open(workspace: WorkspaceId) -> Result<Store, StoreError> {
-        let db = Database::open(Self::db_name(&workspace).as_str())
+        Self::open_named(&Self::db_name(&workspace), workspace).await
+    }
+
+    /// Opens a database under an explicit name: tests use it to hold two devices of one
+    /// workspace in one browser profile.
+    pub async fn open_named(name: &str, workspace: WorkspaceId) -> Result<Store, StoreError> {
+        let db = Database::open(name)
             .with_version(DB_VERSION)
             .with_on_upgrade_needed(|event, db| {
                 if event.old_version() < 1.0 {
@@ -364,12 +370,15 @@ impl Store {
         let mut log: ChunkLog = Self::meta_json(&tx, "log").await?;
         let mut out = Ingested::default();
         let mut by_doc: std::collections::BTreeMap<DocId, Vec<Chunk>> = Default::default();
+        let mut seen = std::collections::BTreeSet::new();
         for sealed in chunks {
-            if log.has(&sealed.key()) {
+            if log.has(&sealed.key()) || seen.contains(&sealed.key()) {
                 continue;
             }
+            // only a chunk that opens counts as seen: a forged one must not shadow the real one
             match keys.open(&sealed) {
                 Ok(chunk) => {
+                    seen.insert(sealed.key());
                     by_doc.entry(chunk.doc).or_default().push(chunk);
                     out.fresh.push(sealed);
                 }
@@ -408,11 +417,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Deletes the whole database of a workspace (used by tests).
-    pub async fn delete(workspace: &WorkspaceId) -> Result<(), StoreError> {
-        Database::delete_by_name(&Self::db_name(workspace))?.await?;
-        Ok(())
-    }
 
     pub fn close(self) {
         self.db.close();

@@ -48,8 +48,29 @@ pub(crate) fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(pub [u8; 16]);
+
+        /// Hex in human-readable formats (JSON map keys must be strings), raw bytes on the wire.
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                if s.is_human_readable() {
+                    s.serialize_str(&to_hex(&self.0))
+                } else {
+                    self.0.serialize(s)
+                }
+            }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                if d.is_human_readable() {
+                    let s = String::deserialize(d)?;
+                    s.parse().map_err(serde::de::Error::custom)
+                } else {
+                    <[u8; 16]>::deserialize(d).map(Self)
+                }
+            }
+        }
 
         impl $name {
             pub fn random() -> Self {
@@ -101,5 +122,17 @@ mod tests {
         assert_eq!(d.to_string().parse::<DeviceId>().unwrap(), d);
         assert!("xyz".parse::<DocId>().is_err());
         assert!("zz".repeat(16).parse::<DocId>().is_err());
+    }
+
+    #[test]
+    fn ids_are_hex_in_json_and_bytes_on_the_wire() {
+        let mut v = crate::VersionVector::new();
+        v.0.insert(DeviceId([0xab; 16]), 3);
+        let json = serde_json::to_string(&v).unwrap();
+        assert_eq!(json, format!("{{\"{}\":3}}", "ab".repeat(16)));
+        assert_eq!(serde_json::from_str::<crate::VersionVector>(&json).unwrap(), v);
+        let wire = postcard::to_stdvec(&v).unwrap();
+        assert_eq!(wire.len(), 1 + 16 + 1);
+        assert_eq!(postcard::from_bytes::<crate::VersionVector>(&wire).unwrap(), v);
     }
 }
