@@ -30,7 +30,8 @@ pub fn parse_workspace(segment: &str) -> Result<WorkspaceId, AppError> {
 pub fn token_from_headers(headers: &HeaderMap) -> Result<AuthToken, AppError> {
     let mut offered = Vec::new();
     for value in headers.get_all(SEC_WEBSOCKET_PROTOCOL) {
-        let value = value.to_str().map_err(|_| AppError::Unauthorized("the Sec-WebSocket-Protocol header is not text"))?;
+        let value =
+            value.to_str().map_err(|_| AppError::Unauthorized("the Sec-WebSocket-Protocol header is not text"))?;
         offered.extend(value.split(',').map(str::trim).filter(|p| !p.is_empty()));
     }
     if !offered.contains(&PROTOCOL) {
@@ -89,8 +90,10 @@ mod tests {
         assert!(reason(token_from_headers(&headers(&[&format!("auth.{hex}")]))).contains("crm-sync.v1"));
         assert!(reason(token_from_headers(&headers(&["crm-sync.v1"]))).contains("no auth token"));
         assert!(reason(token_from_headers(&headers(&["crm-sync.v1, auth.abc"]))).contains("malformed"));
-        assert!(reason(token_from_headers(&headers(&[&format!("crm-sync.v1, auth.{}", "zz".repeat(32))]))).contains("malformed"));
-        assert!(reason(token_from_headers(&headers(&[&format!("crm-sync.v1, auth.{hex}, auth.{hex}")]))).contains("more than one"));
+        assert!(reason(token_from_headers(&headers(&[&format!("crm-sync.v1, auth.{}", "zz".repeat(32))])))
+            .contains("malformed"));
+        assert!(reason(token_from_headers(&headers(&[&format!("crm-sync.v1, auth.{hex}, auth.{hex}")])))
+            .contains("more than one"));
     }
 
     #[test]

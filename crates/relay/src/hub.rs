@@ -11,7 +11,7 @@ use crate::store::{Store, StoreError};
 use crm_core::vv::ChunkLog;
 use crm_core::{DeviceId, SealedChunk, VersionVector, WorkspaceId};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
@@ -63,22 +63,30 @@ impl Hub {
                 let e = top.entry(key.device).or_insert(0);
                 *e = (*e).max(key.seq);
             }
-            top.into_iter()
-                .filter(|(d, max)| *max > their.get(d))
-                .map(|(d, _)| (d, their.get(&d)))
-                .collect()
+            top.into_iter().filter(|(d, max)| *max > their.get(d)).map(|(d, _)| (d, their.get(&d))).collect()
         })
         .await
     }
 
     /// Stores chunks durably, records them in the log and returns the chunks that were new
     /// and the relay's vector afterwards. Serialised per workspace.
-    pub async fn store(&self, store: &Store, chunks: Vec<SealedChunk>) -> Result<(Vec<SealedChunk>, VersionVector), StoreError> {
+    pub async fn store(
+        &self,
+        store: &Store,
+        chunks: Vec<SealedChunk>,
+    ) -> Result<(Vec<SealedChunk>, VersionVector), StoreError> {
         let mut guard = self.log.lock().await;
         if guard.is_none() {
             *guard = Some(store.load_log(self.workspace).await?);
         }
-        let fresh = store.insert_chunks(self.workspace, chunks).await?;
+        let fresh = match store.insert_chunks(self.workspace, chunks).await {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                // whether the commit happened is unknown: reload the log from disk next time
+                *guard = None;
+                return Err(e);
+            }
+        };
         let log = guard.as_mut().expect("log loaded above");
         for c in &fresh {
             log.insert(c.key());
@@ -95,17 +103,20 @@ impl Hub {
     }
 }
 
-/// The hubs of the workspaces that have connections, and connection ids.
+/// The hubs of the workspaces that have connections, connection ids and the count of open
+/// connections.
 #[derive(Default)]
 pub struct Hubs {
     map: Mutex<HashMap<WorkspaceId, Arc<Hub>>>,
     next_id: AtomicU64,
+    open: AtomicUsize,
 }
 
 impl Hubs {
     /// Joins the workspace's hub (creating it); returns it and a fresh connection id.
     pub fn join(&self, workspace: WorkspaceId) -> (Arc<Hub>, u64) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.open.fetch_add(1, Ordering::SeqCst);
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         let hub = map.entry(workspace).or_insert_with(|| Arc::new(Hub::new(workspace))).clone();
         (hub, id)
@@ -117,6 +128,23 @@ impl Hubs {
         // one reference in the map, one held by the caller: nobody else uses it
         if Arc::strong_count(&hub) <= 2 {
             map.remove(&hub.workspace);
+        }
+        // let go while still holding the map lock, so two connections leaving at once
+        // cannot both see the other's reference
+        drop(hub);
+        drop(map);
+        self.open.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Open sync connections.
+    pub fn connections(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+
+    /// Returns once no sync connection is open.
+    pub async fn wait_idle(&self) {
+        while self.connections() > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
 

@@ -24,6 +24,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+/// How long a stopping relay waits for its sync connections to close.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 pub use error::AppError;
 pub use store::{Store, StoreError};
 
@@ -44,6 +47,14 @@ pub struct Config {
 pub struct AppState {
     pub store: Store,
     pub hubs: hub::Hubs,
+    /// Set to true when the relay shuts down: connections close with 1001.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> AppState {
+        AppState { store, hubs: hub::Hubs::default(), shutdown: tokio::sync::watch::Sender::new(false) }
+    }
 }
 
 /// Why the relay could not start.
@@ -73,6 +84,7 @@ pub fn router(state: Arc<AppState>, dist: Option<PathBuf>) -> Router {
 pub struct Relay {
     listener: TcpListener,
     router: Router,
+    state: Arc<AppState>,
     host: String,
 }
 
@@ -80,11 +92,11 @@ impl Relay {
     /// Opens the database and binds the socket.
     pub async fn bind(config: Config) -> Result<Relay, StartError> {
         let store = Store::open(&config.data_dir)?;
-        let state = Arc::new(AppState { store, hubs: hub::Hubs::default() });
+        let state = Arc::new(AppState::new(store));
         let listener = TcpListener::bind((config.host.as_str(), config.port))
             .await
             .map_err(|e| StartError::Bind(format!("{}:{}", config.host, config.port), e))?;
-        Ok(Relay { listener, router: router(state, config.dist), host: config.host })
+        Ok(Relay { listener, router: router(state.clone(), config.dist), state, host: config.host })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -97,9 +109,17 @@ impl Relay {
         format!("http://{host}:{}/", self.local_addr().port())
     }
 
-    /// Serves until Ctrl-C or SIGTERM.
+    /// Serves until Ctrl-C or SIGTERM, then closes open sync connections (1001) and waits
+    /// briefly for them to finish.
     pub async fn run(self) -> Result<(), StartError> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)
+        let state = self.state.clone();
+        let stop = async move {
+            shutdown_signal().await;
+            state.shutdown.send_replace(true);
+        };
+        axum::serve(self.listener, self.router).with_graceful_shutdown(stop).await.map_err(StartError::Serve)?;
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.hubs.wait_idle()).await;
+        Ok(())
     }
 }
 

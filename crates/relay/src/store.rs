@@ -156,7 +156,11 @@ impl Store {
     }
 
     /// Registers `workspace` with `token_hash` if it is unknown, else compares the hashes.
-    pub async fn register_or_check(&self, workspace: WorkspaceId, token_hash: [u8; 32]) -> Result<Registration, StoreError> {
+    pub async fn register_or_check(
+        &self,
+        workspace: WorkspaceId,
+        token_hash: [u8; 32],
+    ) -> Result<Registration, StoreError> {
         self.write(move |conn| {
             let id = workspace.to_string();
             let inserted = conn.execute(
@@ -175,7 +179,11 @@ impl Store {
 
     /// Stores chunks in one transaction, ignoring ones already held, and commits durably.
     /// Returns the chunks that were new. Every chunk's seq must fit [`seq_to_sql`].
-    pub async fn insert_chunks(&self, workspace: WorkspaceId, chunks: Vec<SealedChunk>) -> Result<Vec<SealedChunk>, StoreError> {
+    pub async fn insert_chunks(
+        &self,
+        workspace: WorkspaceId,
+        chunks: Vec<SealedChunk>,
+    ) -> Result<Vec<SealedChunk>, StoreError> {
         self.write(move |conn| {
             let ws = workspace.to_string();
             let received = now_millis();
@@ -224,7 +232,8 @@ impl Store {
                     }
                 }
             }
-            let mut stmt = conn.prepare_cached("SELECT seq FROM chunks WHERE workspace = ?1 AND device = ?2 ORDER BY seq")?;
+            let mut stmt =
+                conn.prepare_cached("SELECT seq FROM chunks WHERE workspace = ?1 AND device = ?2 ORDER BY seq")?;
             for device_text in gappy {
                 let device = parse_device(&device_text)?;
                 let mut rows = stmt.query(params![ws, device_text])?;
@@ -278,7 +287,9 @@ impl Store {
     pub async fn token_hash(&self, workspace: WorkspaceId) -> Result<Option<Vec<u8>>, StoreError> {
         self.read(move |conn| {
             Ok(conn
-                .query_row("SELECT token_hash FROM workspaces WHERE id = ?1", params![workspace.to_string()], |r| r.get(0))
+                .query_row("SELECT token_hash FROM workspaces WHERE id = ?1", params![workspace.to_string()], |r| {
+                    r.get(0)
+                })
                 .optional()?)
         })
         .await
@@ -320,6 +331,19 @@ mod tests {
         assert_eq!((p.chunks, p.more), (vec![chunk(1, 3)], false));
         // another workspace sees nothing
         assert!(store.load_log(WorkspaceId([2; 16])).await.unwrap().vector.is_empty());
+    }
+
+    #[test]
+    fn the_database_runs_in_wal_mode_with_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let conn = store.inner.writer.lock().unwrap();
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!((mode.as_str(), sync), ("wal", 2));
+        let reader = open_connection(store.path()).unwrap();
+        let sync: i64 = reader.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(sync, 2);
     }
 
     #[tokio::test]

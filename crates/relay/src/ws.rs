@@ -34,8 +34,15 @@ pub const PAGE_ROWS: usize = 500;
 pub const PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// How long a closing connection waits for the peer's close reply.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
+/// A frame the peer does not take within this long means it is gone.
+const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+/// The relay pings a quiet peer this often ...
+const PING_EVERY: Duration = Duration::from_secs(30);
+/// ... and drops it when nothing at all (not even a pong) came for this long.
+const IDLE_LIMIT: Duration = Duration::from_secs(95);
 /// Close codes (RFC 6455).
 const CLOSE_NORMAL: u16 = 1000;
+const CLOSE_GOING_AWAY: u16 = 1001;
 const CLOSE_POLICY: u16 = 1008;
 const CLOSE_TOO_BIG: u16 = 1009;
 const CLOSE_INTERNAL: u16 = 1011;
@@ -49,8 +56,9 @@ pub async fn handler(
 ) -> Result<Response, AppError> {
     let workspace = auth::parse_workspace(&workspace)?;
     let token = auth::token_from_headers(&headers)?;
-    let registration = auth::authorize(&state.store, workspace, &token).await?;
+    // only a real upgrade request may register a workspace
     let upgrade = upgrade?;
+    let registration = auth::authorize(&state.store, workspace, &token).await?;
     tracing::info!(%workspace, ?registration, "sync connection accepted");
     Ok(upgrade
         .protocols([auth::PROTOCOL])
@@ -95,7 +103,8 @@ async fn serve(state: Arc<AppState>, workspace: WorkspaceId, socket: WebSocket) 
     // subscribe before reading anything: every commit from now on is forwarded, every
     // earlier one is in the database
     let mut forwards = hub.subscribe();
-    let mut conn = Conn { state: state.clone(), hub: hub.clone(), id, socket, session: Session::new(), heard_have: false };
+    let mut conn =
+        Conn { state: state.clone(), hub: hub.clone(), id, socket, session: Session::new(), heard_have: false };
     let end = conn.run(&mut forwards).await;
     drop(forwards);
     conn.finish(end).await;
@@ -106,9 +115,27 @@ async fn serve(state: Arc<AppState>, workspace: WorkspaceId, socket: WebSocket) 
 
 impl Conn {
     async fn run(&mut self, forwards: &mut tokio::sync::broadcast::Receiver<Arc<Forward>>) -> End {
+        let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_heard = tokio::time::Instant::now();
+        let mut shutdown = self.state.shutdown.subscribe();
         loop {
+            if *shutdown.borrow_and_update() {
+                return End::Close { code: CLOSE_GOING_AWAY, reason: "the relay is shutting down".into(), send_error: false, drain: true };
+            }
             let step = tokio::select! {
-                incoming = self.socket.recv() => self.incoming(incoming).await,
+                changed = shutdown.changed() => changed.map_err(|_| End::Gone),
+                incoming = self.socket.recv() => {
+                    last_heard = tokio::time::Instant::now();
+                    self.incoming(incoming).await
+                }
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() >= IDLE_LIMIT {
+                        Err(End::Close { code: CLOSE_GOING_AWAY, reason: "no traffic from the peer; closing".into(), send_error: false, drain: false })
+                    } else {
+                        self.send_ws(WsMessage::Ping(Default::default())).await
+                    }
+                }
                 forwarded = forwards.recv() => match forwarded {
                     Ok(f) if f.from == self.id => Ok(()),
                     Ok(f) => self.send_chunks(f.chunks.iter().cloned()).await,
@@ -139,7 +166,9 @@ impl Conn {
                 Ok(msg) => self.handle(msg).await,
                 Err(e) => Err(End::policy(e.to_string())),
             },
-            Some(Ok(WsMessage::Text(_))) => Err(End::policy("text frames are not part of the protocol; send binary frames")),
+            Some(Ok(WsMessage::Text(_))) => {
+                Err(End::policy("text frames are not part of the protocol; send binary frames"))
+            }
             Some(Ok(WsMessage::Close(_))) => Err(End::PeerClosed),
             Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => Ok(()),
         }
@@ -161,6 +190,8 @@ impl Conn {
                 Effect::Send(m) => self.send(&m).await?,
                 Effect::SendMissing { their } => self.send_missing(&their).await?,
                 Effect::Store(chunks) => {
+                    // the peer holds what it sends: never echo these back to it
+                    let _ = self.session.chunks_for_peer(chunks.iter().cloned());
                     let (fresh, vector) = self.hub.store(&self.state.store, chunks).await.map_err(End::storage)?;
                     let ack = self.session.stored(&vector);
                     self.send(&ack).await?;
@@ -169,7 +200,12 @@ impl Conn {
                 Effect::PeerHas(_) | Effect::CaughtUp => {}
                 Effect::Closed { reason } => {
                     tracing::info!(id = self.id, "peer closed with an error: {reason}");
-                    return Err(End::Close { code: CLOSE_NORMAL, reason: String::new(), send_error: false, drain: true });
+                    return Err(End::Close {
+                        code: CLOSE_NORMAL,
+                        reason: String::new(),
+                        send_error: false,
+                        drain: true,
+                    });
                 }
             }
         }
@@ -183,7 +219,8 @@ impl Conn {
         let plan = self.hub.missing_plan(&store, their).await.map_err(End::storage)?;
         for (device, mut after) in plan {
             loop {
-                let page = store.page(self.hub.workspace, device, after, PAGE_ROWS, PAGE_BYTES).await.map_err(End::storage)?;
+                let page =
+                    store.page(self.hub.workspace, device, after, PAGE_ROWS, PAGE_BYTES).await.map_err(End::storage)?;
                 let Some(last) = page.chunks.last() else { break };
                 after = last.seq;
                 self.send_chunks(page.chunks).await?;
@@ -203,7 +240,14 @@ impl Conn {
     }
 
     async fn send(&mut self, msg: &Message) -> Result<(), End> {
-        self.socket.send(WsMessage::Binary(msg.encode().into())).await.map_err(|_| End::Gone)
+        self.send_ws(WsMessage::Binary(msg.encode().into())).await
+    }
+
+    async fn send_ws(&mut self, msg: WsMessage) -> Result<(), End> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(msg)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) | Err(_) => Err(End::Gone),
+        }
     }
 
     /// Says goodbye as `end` asks: an in-band `Message::Error`, a close frame with a reason,
@@ -214,7 +258,9 @@ impl Conn {
             End::Gone => return,
             End::PeerClosed => {
                 // reading on flushes the queued close reply and then ends the stream
-                let _ = tokio::time::timeout(CLOSE_GRACE, async { while let Some(Ok(_)) = self.socket.recv().await {} }).await;
+                let _ =
+                    tokio::time::timeout(CLOSE_GRACE, async { while let Some(Ok(_)) = self.socket.recv().await {} })
+                        .await;
                 return;
             }
             End::Close { code, reason, send_error, drain } => (code, reason, send_error, drain),
@@ -226,11 +272,12 @@ impl Conn {
             let _ = self.send(&Message::Error { reason: truncate(&reason, 4096).to_string() }).await;
         }
         let frame = CloseFrame { code, reason: truncate(&reason, 123).into() };
-        if self.socket.send(WsMessage::Close(Some(frame))).await.is_err() {
+        if self.send_ws(WsMessage::Close(Some(frame))).await.is_err() {
             return;
         }
         if drain {
-            let _ = tokio::time::timeout(CLOSE_GRACE, async { while let Some(Ok(_)) = self.socket.recv().await {} }).await;
+            let _ =
+                tokio::time::timeout(CLOSE_GRACE, async { while let Some(Ok(_)) = self.socket.recv().await {} }).await;
         } else {
             // the transport cannot read on (an oversized frame is half read): leave the close
             // frame time to reach the peer before the socket is dropped
@@ -246,15 +293,21 @@ fn transport_error(e: axum::Error) -> End {
         Some(tungstenite::Error::Capacity(cap)) => {
             let reason = match cap {
                 tungstenite::error::CapacityError::MessageTooLong { size, max_size } => {
-                    format!("frame of {size} bytes exceeds the {max_size}-byte limit")
+                    format!("message of {size} bytes exceeds the {max_size}-byte frame limit")
                 }
                 other => format!("frame too large: {other}"),
             };
             End::Close { code: CLOSE_TOO_BIG, reason, send_error: true, drain: false }
         }
-        Some(tungstenite::Error::Protocol(p)) => {
-            End::Close { code: CLOSE_POLICY, reason: format!("websocket protocol error: {p}"), send_error: false, drain: false }
+        Some(tungstenite::Error::Protocol(tungstenite::error::ProtocolError::ResetWithoutClosingHandshake)) => {
+            End::Gone
         }
+        Some(tungstenite::Error::Protocol(p)) => End::Close {
+            code: CLOSE_POLICY,
+            reason: format!("websocket protocol error: {p}"),
+            send_error: false,
+            drain: false,
+        },
         _ => {
             tracing::debug!("sync connection transport error: {inner}");
             End::Gone

@@ -10,6 +10,8 @@ use crm_core::sync::{Message, MAX_FRAME};
 use crm_core::{ChunkKey, DocId, Kind, VersionVector, WorkspaceSecret};
 use std::collections::BTreeSet;
 use std::time::Duration;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 fn keys_of(chunks: &[crm_core::SealedChunk]) -> BTreeSet<ChunkKey> {
@@ -53,7 +55,9 @@ async fn connections_without_a_valid_token_are_refused_with_401_before_upgrading
         assert_eq!(owner.hello(&VersionVector::new()).await.1, VersionVector::new());
         // ... and another token for it is refused
         let intruder = WorkspaceSecret::generate().keys();
-        let r = relay.http(&upgrade(&format!("Sec-WebSocket-Protocol: crm-sync.v1, auth.{}\r\n", intruder.token.to_hex()))).await;
+        let r = relay
+            .http(&upgrade(&format!("Sec-WebSocket-Protocol: crm-sync.v1, auth.{}\r\n", intruder.token.to_hex())))
+            .await;
         assert_eq!(r.status, 401);
         assert!(r.text().contains("wrong auth token"), "{}", r.text());
         let wrong = format!("crm-sync.v1, auth.{}", intruder.token.to_hex());
@@ -91,6 +95,29 @@ async fn malformed_workspace_ids_are_refused_with_400() {
             Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 400),
             other => panic!("expected HTTP 400, got {:?}", other.map(|_| ())),
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_plain_request_that_is_not_an_upgrade_registers_nothing() {
+    bounded(60, async {
+        let data = tempfile::tempdir().unwrap();
+        let relay = Relay::start(data.path()).await;
+        let squatter = WorkspaceSecret::generate().keys();
+        let owner_secret = WorkspaceSecret::generate();
+        let owner = owner_secret.keys();
+        let r = relay
+            .http(&format!(
+                "GET /sync/{} HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-WebSocket-Protocol: crm-sync.v1, auth.{}\r\nConnection: close\r\n\r\n",
+                owner.workspace,
+                squatter.token.to_hex()
+            ))
+            .await;
+        assert!(r.status >= 400 && r.status != 401, "refused as not a websocket: {}", r.status);
+        // the workspace is still free for its real token
+        let mut peer = relay.connect(&owner).await;
+        assert!(peer.hello(&VersionVector::new()).await.1.is_empty());
     })
     .await;
 }
@@ -203,6 +230,16 @@ async fn an_oversized_frame_closes_only_that_connection_with_1009_and_a_reason()
         assert!(frame.reason.contains("exceeds"), "reason: {}", frame.reason);
         assert!(closed.errors.iter().any(|e| e.contains("exceeds")), "Message::Error too: {:?}", closed.errors);
 
+        // a message over the limit split into frames under it is refused the same way
+        let mut fragmented = relay.connect(&keys).await;
+        let half = MAX_FRAME / 2 + 16;
+        let first = Frame::message(vec![1u8; half], OpCode::Data(Data::Binary), false);
+        let rest = Frame::message(vec![0u8; half], OpCode::Data(Data::Continue), true);
+        let _ = fragmented.send_raw(WsMessage::Frame(first)).await;
+        let _ = fragmented.send_raw(WsMessage::Frame(rest)).await;
+        let closed = fragmented.closed().await;
+        assert_eq!(u16::from(closed.frame.expect("a close frame").code), 1009);
+
         // the bystander keeps working, and new connections are accepted
         let ack = bystander.push(sealed(&keys, device(1), 1..=2, 100)).await;
         assert_eq!(ack.get(&device(1)), 2);
@@ -295,6 +332,24 @@ async fn acked_chunks_survive_kill_9_and_restart() {
 }
 
 #[tokio::test]
+async fn sigterm_closes_open_connections_with_1001_and_exits_promptly() {
+    bounded(60, async {
+        let data = tempfile::tempdir().unwrap();
+        let mut relay = Relay::start(data.path()).await;
+        let keys = WorkspaceSecret::generate().keys();
+        let mut peer = relay.connect(&keys).await;
+        peer.hello(&VersionVector::new()).await;
+        let status = std::process::Command::new("kill").args(["-TERM", &relay.pid().to_string()]).status().unwrap();
+        assert!(status.success());
+        let closed = peer.closed().await;
+        assert_eq!(u16::from(closed.frame.expect("a close frame").code), 1001);
+        let exit = step("relay exits after SIGTERM", relay.wait()).await;
+        assert!(exit.success(), "{exit:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_database_files_hold_no_plaintext_of_stored_chunks() {
     bounded(90, async {
         let data = tempfile::tempdir().unwrap();
@@ -337,7 +392,9 @@ async fn the_database_files_hold_no_plaintext_of_stored_chunks() {
         for needle in [MARKER.as_bytes(), CUSTOMER.as_bytes(), "张伟贸易".as_bytes(), "Zhang Wei".as_bytes()] {
             assert!(!contains(&bytes, needle), "plaintext {:?} found at rest", String::from_utf8_lossy(needle));
         }
-        for secret_bytes in [&keys.token.0[..], keys.token.to_hex().as_bytes(), &secret.0[..], secret.to_hex().as_bytes()] {
+        for secret_bytes in
+            [&keys.token.0[..], keys.token.to_hex().as_bytes(), &secret.0[..], secret.to_hex().as_bytes()]
+        {
             assert!(!contains(&bytes, secret_bytes), "a secret is stored at rest");
         }
         assert!(contains(&bytes, &keys.token.hash()), "only the token's hash is stored");

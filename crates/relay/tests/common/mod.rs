@@ -74,6 +74,15 @@ impl Relay {
         Relay { child, port, banner, data: data.to_owned() }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running relay")
+    }
+
+    /// Waits for the process to exit.
+    pub async fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().await.expect("wait for relay")
+    }
+
     /// SIGKILL: no shutdown code runs.
     pub async fn kill_9(mut self) {
         self.child.kill().await.expect("kill relay");
@@ -92,7 +101,11 @@ impl Relay {
         }
     }
 
-    pub async fn try_connect(&self, workspace: &str, protocols: Option<&str>) -> Result<Peer, tokio_tungstenite::tungstenite::Error> {
+    pub async fn try_connect(
+        &self,
+        workspace: &str,
+        protocols: Option<&str>,
+    ) -> Result<Peer, tokio_tungstenite::tungstenite::Error> {
         let mut req = self.sync_url(workspace).into_client_request()?;
         if let Some(p) = protocols {
             req.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_str(p).unwrap());
@@ -267,7 +280,12 @@ impl Peer {
                     Ok(_) => {}
                     Err(e) => panic!("relay sent an undecodable frame: {e}"),
                 },
-                Some(Ok(WsMessage::Close(frame))) => return Closed { errors, frame },
+                Some(Ok(WsMessage::Close(frame))) => {
+                    // reading on sends the close reply and sees the end of the stream
+                    let _ = tokio::time::timeout(Duration::from_secs(2), async { while let Some(Ok(_)) = self.ws.next().await {} })
+                        .await;
+                    return Closed { errors, frame };
+                }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => panic!("connection failed instead of closing: {e} (errors so far: {errors:?})"),
                 None => return Closed { errors, frame: None },
@@ -281,7 +299,12 @@ pub fn device(n: u8) -> DeviceId {
 }
 
 /// Sealed chunks `seqs` of `device`, each with `len` bytes of plaintext.
-pub fn sealed(keys: &WorkspaceKeys, device: DeviceId, seqs: std::ops::RangeInclusive<u64>, len: usize) -> Vec<SealedChunk> {
+pub fn sealed(
+    keys: &WorkspaceKeys,
+    device: DeviceId,
+    seqs: std::ops::RangeInclusive<u64>,
+    len: usize,
+) -> Vec<SealedChunk> {
     seqs.map(|seq| {
         let data = format!("chunk {device} {seq} ").into_bytes().into_iter().cycle().take(len).collect();
         keys.seal(&Chunk { device, seq, doc: DocId([seq as u8; 16]), data })
