@@ -17,6 +17,7 @@ pub mod ws;
 
 use axum::http::StatusCode;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -117,7 +118,13 @@ impl Relay {
             shutdown_signal().await;
             state.shutdown.send_replace(true);
         };
-        axum::serve(self.listener, self.router).with_graceful_shutdown(stop).await.map_err(StartError::Serve)?;
+        // small frames (acks, live pushes) must not wait for Nagle's algorithm
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!("cannot set TCP_NODELAY: {e}");
+            }
+        });
+        axum::serve(listener, self.router).with_graceful_shutdown(stop).await.map_err(StartError::Serve)?;
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.hubs.wait_idle()).await;
         Ok(())
     }

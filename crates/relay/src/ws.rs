@@ -121,7 +121,12 @@ impl Conn {
         let mut shutdown = self.state.shutdown.subscribe();
         loop {
             if *shutdown.borrow_and_update() {
-                return End::Close { code: CLOSE_GOING_AWAY, reason: "the relay is shutting down".into(), send_error: false, drain: true };
+                return End::Close {
+                    code: CLOSE_GOING_AWAY,
+                    reason: "the relay is shutting down".into(),
+                    send_error: false,
+                    drain: true,
+                };
             }
             let step = tokio::select! {
                 changed = shutdown.changed() => changed.map_err(|_| End::Gone),

@@ -212,6 +212,31 @@ async fn catch_up_streams_many_pages_in_bounded_frames_before_the_reply() {
 }
 
 #[tokio::test]
+async fn a_member_that_falls_behind_live_forwarding_still_gets_every_chunk_once() {
+    bounded(180, async {
+        let data = tempfile::tempdir().unwrap();
+        let relay = Relay::start(data.path()).await;
+        let keys = WorkspaceSecret::generate().keys();
+        let mut writer = relay.connect(&keys).await;
+        let mut slow = relay.connect(&keys).await;
+        writer.hello(&VersionVector::new()).await;
+        slow.hello(&VersionVector::new()).await;
+        // ~16 MB pushed while the slow member reads nothing: its socket buffers fill, its
+        // queue of forwarded batches overflows, and the relay catches it up from storage
+        // the relay never opens bodies: opaque ones spare the test 16 MB of (debug-build) sealing
+        let all = opaque(device(1), 1..=2000, 8 * 1024);
+        for batch in all.chunks(10) {
+            writer.push(batch.to_vec()).await;
+        }
+        let got = slow.recv_chunks(all.len()).await;
+        assert_eq!(got.len(), all.len(), "no chunk twice");
+        assert_eq!(keys_of(&got), keys_of(&all));
+        slow.expect_silence(Duration::from_millis(300)).await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_oversized_frame_closes_only_that_connection_with_1009_and_a_reason() {
     bounded(90, async {
         let data = tempfile::tempdir().unwrap();

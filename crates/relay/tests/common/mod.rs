@@ -282,8 +282,10 @@ impl Peer {
                 },
                 Some(Ok(WsMessage::Close(frame))) => {
                     // reading on sends the close reply and sees the end of the stream
-                    let _ = tokio::time::timeout(Duration::from_secs(2), async { while let Some(Ok(_)) = self.ws.next().await {} })
-                        .await;
+                    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+                        while let Some(Ok(_)) = self.ws.next().await {}
+                    })
+                    .await;
                     return Closed { errors, frame };
                 }
                 Some(Ok(_)) => {}
@@ -310,6 +312,11 @@ pub fn sealed(
         keys.seal(&Chunk { device, seq, doc: DocId([seq as u8; 16]), data })
     })
     .collect()
+}
+
+/// Chunks with arbitrary bodies of `len` bytes, for tests where nobody opens them.
+pub fn opaque(device: DeviceId, seqs: std::ops::RangeInclusive<u64>, len: usize) -> Vec<SealedChunk> {
+    seqs.map(|seq| SealedChunk { device, seq, doc: DocId([7; 16]), body: vec![(seq % 251) as u8; len] }).collect()
 }
 
 pub fn vector(entries: &[(DeviceId, u64)]) -> VersionVector {
