@@ -131,8 +131,11 @@ impl Conn {
             let step = tokio::select! {
                 changed = shutdown.changed() => changed.map_err(|_| End::Gone),
                 incoming = self.socket.recv() => {
+                    let step = self.incoming(incoming).await;
+                    // the socket was not read while the message was handled (a long catch-up
+                    // included): the peer is heard as of the end of it
                     last_heard = tokio::time::Instant::now();
-                    self.incoming(incoming).await
+                    step
                 }
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() >= IDLE_LIMIT {
@@ -145,6 +148,7 @@ impl Conn {
                     Ok(f) if f.from == self.id => Ok(()),
                     Ok(f) => self.send_chunks(f.chunks.iter().cloned()).await,
                     Err(RecvError::Lagged(n)) => {
+                        last_heard = tokio::time::Instant::now();
                         tracing::debug!(id = self.id, missed = n, "forward queue overflowed; catching up from storage");
                         if self.heard_have {
                             let their = self.session.their().clone();
