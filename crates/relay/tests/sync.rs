@@ -185,6 +185,60 @@ async fn pushed_chunks_are_acked_forwarded_live_and_served_to_late_joiners_of_th
 }
 
 #[tokio::test]
+async fn concurrent_writers_reach_every_member_exactly_once() {
+    bounded(120, async {
+        let data = tempfile::tempdir().unwrap();
+        let relay = Relay::start(data.path()).await;
+        let keys = WorkspaceSecret::generate().keys();
+        let mut readers = Vec::new();
+        for _ in 0..2 {
+            let mut r = relay.connect(&keys).await;
+            r.hello(&VersionVector::new()).await;
+            readers.push(r);
+        }
+        let mut writers = Vec::new();
+        for w in 1..=4u8 {
+            let mut peer = relay.connect(&keys).await;
+            peer.hello(&VersionVector::new()).await;
+            let chunks = sealed(&keys, device(w), 1..=50, 300);
+            writers.push(tokio::spawn(async move {
+                let mut last = VersionVector::new();
+                for c in chunks {
+                    // other writers' chunks arrive interleaved with this one's acks
+                    peer.send(&Message::Chunks { chunks: vec![c] }).await;
+                    loop {
+                        match peer.recv().await {
+                            Message::Ack { vector } => {
+                                last = vector;
+                                break;
+                            }
+                            Message::Chunks { .. } => {}
+                            other => panic!("unexpected {other:?}"),
+                        }
+                    }
+                }
+                assert!(last.get(&device(w)) == 50);
+                peer
+            }));
+        }
+        for w in writers {
+            w.await.unwrap();
+        }
+        let expected = vector(&[(device(1), 50), (device(2), 50), (device(3), 50), (device(4), 50)]);
+        for r in &mut readers {
+            let got = r.recv_chunks(200).await;
+            assert_eq!(got.len(), 200, "no duplicates");
+            assert_eq!(keys_of(&got).len(), 200);
+            r.expect_silence(Duration::from_millis(200)).await;
+            let (more, reply) = r.hello(&expected).await;
+            assert!(more.is_empty());
+            assert_eq!(reply, expected);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn catch_up_streams_many_pages_in_bounded_frames_before_the_reply() {
     bounded(180, async {
         let data = tempfile::tempdir().unwrap();
