@@ -141,6 +141,7 @@ pub fn test() -> Result<ExitCode> {
     cmd.current_dir(&root)
         .args(["test", "-p", "crm-web", "--target", "wasm32-unknown-unknown"])
         .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root.join("webdriver.json"))
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
     let (suite, status) = run_suite(names[1], &mut cmd)?;
     let ok = suite.ok;
