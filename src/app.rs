@@ -17,7 +17,8 @@ pub fn start() {
     console_error_panic_hook::set_once();
     platform::register_service_worker();
     platform::request_persistent_storage();
-    leptos::task::spawn_local(async {
+    // not leptos' spawn_local: its executor is installed by mount_to_body, which runs later
+    wasm_bindgen_futures::spawn_local(async {
         let (secret, problem) = workspace::current();
         let keys = secret.keys();
         let store = match Store::open(keys.workspace).await {
