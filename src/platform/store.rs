@@ -3,8 +3,8 @@
 //! - `chunks`    key `"<device>:<seq, 20 digits>"` -> `{ doc, body: Uint8Array }` (sealed)
 //! - `docs`      key doc id -> Uint8Array, the compacted Automerge document
 //! - `summaries` key doc id -> the plain list/search row
-//! - `meta`      `device`, `seq` (this device's last used seq), `log` (the chunk log as
-//!               JSON), `relay` (what the relay has acknowledged, JSON)
+//! - `meta`      `device`, `seq` (this device's last used seq), `log` (the chunk log),
+//!               `relay` (what the relay has acknowledged)
 //!
 //! Every operation that changes a document is ONE readwrite transaction over all four
 //! stores: read the document, change it, write chunk + document + summary + counters, commit.
@@ -203,17 +203,16 @@ impl Store {
         key: &str,
     ) -> Result<T, StoreError> {
         let meta = tx.object_store(META)?;
-        let v: Option<String> = meta.get(key).primitive()?.await?;
+        let v: Option<JsValue> = meta.get(key).primitive()?.await?;
         match v {
             None => Ok(T::default()),
-            Some(s) => serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("meta {key}: {e}"))),
+            Some(v) => from_js(v, &format!("meta {key}")),
         }
     }
 
     async fn put_meta_json<T: serde::Serialize>(tx: &Transaction<'_>, key: &str, v: &T) -> Result<(), StoreError> {
         let meta = tx.object_store(META)?;
-        let s = serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        meta.put(s).with_key(key).primitive()?.await?;
+        meta.put(to_js(v)).with_key(key).primitive()?.await?;
         Ok(())
     }
 

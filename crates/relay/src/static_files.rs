@@ -3,7 +3,8 @@
 //! itself). Content types the browser is strict about are set explicitly (`.wasm` as
 //! `application/wasm`, `.webmanifest` as `application/manifest+json`), and the entry points
 //! that must never go stale (`index.html`, `sw.js`, every SPA route) carry
-//! `Cache-Control: no-cache`.
+//! `Cache-Control: no-cache`. Precompressed `.br` / `.gz` siblings written by the build are
+//! served to browsers that accept them.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -37,7 +38,10 @@ pub fn router(dist: PathBuf) -> Router {
             Ok(res.into_response())
         }
     });
-    Router::new().fallback_service(ServeDir::new(dist).fallback(spa)).layer(middleware::from_fn(set_headers))
+    // the build writes brotli and gzip siblings (`app.wasm.br`); serving them keeps the
+    // download within its budget without compressing on every request
+    let files = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(spa);
+    Router::new().fallback_service(files).layer(middleware::from_fn(set_headers))
 }
 
 async fn set_headers(req: Request, next: Next) -> Response {

@@ -66,6 +66,15 @@ async fn the_built_app_is_served_with_spa_fallback_content_types_and_no_cache_en
         assert_eq!(relay.get("/settings").await.status, 200);
         assert_eq!(relay.get("/missing.js").await.status, 404);
 
+        // a precompressed sibling is served to browsers that accept it, with the original type
+        write(dist.path(), "crm-web_bg.wasm.br", "BROTLI");
+        let br = relay.get_accepting("/crm-web_bg.wasm", "gzip, deflate, br").await;
+        assert_eq!(br.header("content-encoding"), Some("br"));
+        assert_eq!(br.header("content-type"), Some("application/wasm"));
+        assert_eq!(br.text(), "BROTLI");
+        let plain = relay.get_accepting("/crm-web_bg.wasm", "identity").await;
+        assert_eq!((plain.header("content-encoding"), plain.body.as_slice()), (None, &b"\0asm"[..]));
+
         // the API still wins over the app
         assert_eq!(relay.get("/healthz").await.text(), "ok");
     })

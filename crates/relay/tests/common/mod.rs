@@ -124,6 +124,13 @@ impl Relay {
     pub async fn get(&self, path: &str) -> HttpResponse {
         self.http(&format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")).await
     }
+
+    pub async fn get_accepting(&self, path: &str, encodings: &str) -> HttpResponse {
+        self.http(&format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: {encodings}\r\nConnection: close\r\n\r\n"
+        ))
+        .await
+    }
 }
 
 #[derive(Debug)]
