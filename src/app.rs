@@ -3,6 +3,7 @@
 use crate::components::sync_status::SyncStatusBadge;
 use crate::platform::store::Store;
 use crate::platform::sync_client::{Hooks, SyncClient};
+use crate::platform::tabs::Tabs;
 use crate::platform::{self, workspace};
 use crate::routes::{customer::CustomerPage, customers::CustomerList, settings::Settings};
 use crate::state::{install_services, services, AppState, Services};
@@ -16,6 +17,7 @@ use std::rc::Rc;
 pub fn start() {
     console_error_panic_hook::set_once();
     platform::register_service_worker();
+    platform::commit_typing_on_pagehide();
     platform::request_persistent_storage();
     // not leptos' spawn_local: its executor is installed by mount_to_body, which runs later
     wasm_bindgen_futures::spawn_local(async {
@@ -40,18 +42,26 @@ pub fn start() {
             secret,
             keys: keys.clone(),
             sync: RefCell::new(None),
+            tabs: RefCell::new(None),
         });
+        let tabs = Tabs::join(&keys.workspace.to_string(), move |ids| {
+            let store = services().store.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match store.summaries_of(&ids).await {
+                    Ok(summaries) => app.changed_elsewhere(summaries),
+                    Err(e) => app.error.set(Some(e.to_string())),
+                }
+            });
+        });
+        *services().tabs.borrow_mut() = Some(tabs);
         let hooks = Hooks {
             status: Box::new(move |s| app.sync.set(s)),
             ingested: Box::new(move |ing| {
                 let ids: Vec<String> = ing.summaries.iter().map(|s| s.id.clone()).collect();
-                app.upsert_summaries(ing.summaries);
-                if !ids.is_empty() {
-                    app.remote_changes.update(|(n, changed)| {
-                        *n += 1;
-                        *changed = ids;
-                    });
+                if let Some(t) = services().tabs.borrow().as_ref() {
+                    t.announce(&ids);
                 }
+                app.changed_elsewhere(ing.summaries);
             }),
         };
         let client = SyncClient::start(&workspace::relay_url(), store, keys, hooks);

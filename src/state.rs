@@ -5,6 +5,7 @@
 
 use crate::platform::store::{CustomerView, Store, StoreError};
 use crate::platform::sync_client::{SyncClient, SyncStatus};
+use crate::platform::tabs::Tabs;
 use crm_core::automerge::ActorId;
 use crm_core::{DocId, Edit, Kind, Summary, WorkspaceKeys, WorkspaceSecret};
 use leptos::prelude::*;
@@ -18,6 +19,19 @@ pub struct Services {
     /// this tab's Automerge actor (device id + per-tab suffix)
     pub actor: ActorId,
     pub sync: RefCell<Option<SyncClient>>,
+    pub tabs: RefCell<Option<Tabs>>,
+}
+
+impl Services {
+    /// Everyone who must hear of a local change: the relay (the chunk) and other tabs.
+    fn local_change(&self, id: DocId, chunk: Option<crm_core::SealedChunk>) {
+        if let (Some(c), Some(chunk)) = (self.sync.borrow().as_ref(), chunk) {
+            c.local_chunk(chunk);
+        }
+        if let Some(t) = self.tabs.borrow().as_ref() {
+            t.announce(&[id.to_string()]);
+        }
+    }
 }
 
 thread_local! {
@@ -54,6 +68,18 @@ impl AppState {
         }
     }
 
+    /// Customers changed elsewhere (another device or tab): refresh the list and any open page.
+    pub fn changed_elsewhere(&self, summaries: Vec<Summary>) {
+        let ids: Vec<String> = summaries.iter().map(|s| s.id.clone()).collect();
+        self.upsert_summaries(summaries);
+        if !ids.is_empty() {
+            self.remote_changes.update(|(n, changed)| {
+                *n += 1;
+                *changed = ids;
+            });
+        }
+    }
+
     pub fn upsert_summaries(&self, changed: Vec<Summary>) {
         if changed.is_empty() {
             return;
@@ -83,9 +109,7 @@ pub async fn create_customer(app: AppState) -> Option<DocId> {
     match s.store.create(&s.keys, &s.actor, Kind::Company, "", crate::platform::now_ms()).await {
         Ok((id, summary, chunk)) => {
             app.upsert_summaries(vec![summary]);
-            if let Some(c) = s.sync.borrow().as_ref() {
-                c.local_chunk(chunk);
-            }
+            s.local_change(id, Some(chunk));
             Some(id)
         }
         Err(e) => {
@@ -101,9 +125,7 @@ pub async fn edit_customer(app: AppState, id: DocId, edits: Vec<Edit>) -> Option
     match s.store.edit(&s.keys, &s.actor, id, &edits).await {
         Ok((view, summary, chunk)) => {
             app.upsert_summaries(vec![summary]);
-            if let (Some(c), Some(chunk)) = (s.sync.borrow().as_ref(), chunk) {
-                c.local_chunk(chunk);
-            }
+            s.local_change(id, chunk);
             Some(view)
         }
         Err(e) => {

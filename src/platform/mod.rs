@@ -4,10 +4,31 @@
 
 pub mod store;
 pub mod sync_client;
+pub mod tabs;
 pub mod workspace;
 
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
+}
+
+/// Saves what is being typed before the page goes away: leaving the focused field commits it
+/// (see `components::text_field`), instead of waiting for its debounce.
+pub fn commit_typing_on_pagehide() {
+    use wasm_bindgen::JsCast;
+    let Some(w) = web_sys::window() else { return };
+    let blur = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+        let doc = web_sys::window().and_then(|w| w.document());
+        // pagehide always means leaving; visibilitychange only when the page became hidden
+        if e.type_() == "visibilitychange" && !doc.as_ref().map(|d| d.hidden()).unwrap_or(true) {
+            return;
+        }
+        if let Some(el) = doc.and_then(|d| d.active_element()).and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.blur();
+        }
+    });
+    let _ = w.add_event_listener_with_callback("pagehide", blur.as_ref().unchecked_ref());
+    let _ = w.add_event_listener_with_callback("visibilitychange", blur.as_ref().unchecked_ref());
+    blur.forget(); // lives as long as the page
 }
 
 /// Registers the service worker that caches the app shell for offline starts.

@@ -308,6 +308,20 @@ impl Store {
         all.into_iter().map(|v| from_js(v, "summary")).collect()
     }
 
+    /// The summaries of some customers (those another tab reported changed).
+    pub async fn summaries_of(&self, ids: &[String]) -> Result<Vec<Summary>, StoreError> {
+        let tx = self.db.transaction(SUMMARIES).build()?;
+        let store = tx.object_store(SUMMARIES)?;
+        let mut out = Vec::new();
+        for id in ids {
+            let v: Option<JsValue> = store.get(id.as_str()).primitive()?.await?;
+            if let Some(v) = v {
+                out.push(from_js(v, "summary")?);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn log(&self) -> Result<ChunkLog, StoreError> {
         let tx = self.db.transaction(META).build()?;
         Self::meta_json(&tx, "log").await
