@@ -5,7 +5,13 @@ import { scenario } from './lib/harness.mjs';
 import { createCustomer, customersHeading, eventually, openApp, textbox, waitCustomerListed, waitSynced } from './lib/ui.mjs';
 
 async function waitServiceWorkerControls(page) {
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  const ready = await page.evaluate(() =>
+    Promise.race([
+      navigator.serviceWorker.ready.then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 20_000)),
+    ]),
+  );
+  assert.ok(ready, 'a service worker is registered and active within 20 s (navigator.serviceWorker.ready)');
   await eventually(async () => page.evaluate(() => navigator.serviceWorker.controller !== null), {
     timeout: 20_000,
     what: 'the service worker to control the page',

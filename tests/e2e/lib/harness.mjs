@@ -140,14 +140,24 @@ export class Scenario {
  * torn down afterwards, and a failure leaves screenshots and logs in test-results/.
  */
 export function scenario(name, body, { timeout = 240_000 } = {}) {
+  // The scenario's own deadline fires before node's test timeout, so a hung step still fails
+  // through the handler below and leaves screenshots.
+  const deadline = timeout - 20_000;
   test(name, { timeout }, async () => {
     const s = new Scenario(name);
+    let timer;
     try {
-      await body(s);
+      await Promise.race([
+        body(s),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`scenario took longer than ${deadline} ms`)), deadline);
+        }),
+      ]);
     } catch (err) {
       await s.saveArtifacts(err).catch((e) => console.error('could not save artifacts:', e));
       throw err;
     } finally {
+      clearTimeout(timer);
       await s.dispose();
     }
   });
