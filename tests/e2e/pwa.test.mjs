@@ -2,7 +2,9 @@
 // installable. Persistent profiles: an installed app lives in a normal (not incognito) profile.
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
-import { createCustomer, customersHeading, eventually, openApp, textbox, waitCustomerListed, waitSynced } from './lib/ui.mjs';
+import {
+  createCustomer, customersHeading, eventually, gotoCustomers, openApp, textbox, waitCustomerListed, waitSynced,
+} from './lib/ui.mjs';
 
 async function waitServiceWorkerControls(page) {
   const ready = await page.evaluate(() =>
@@ -26,11 +28,17 @@ scenario('the installed app starts with the network off', async (s) => {
   await waitServiceWorkerControls(d.page);
   const id = await createCustomer(d.page, 'Offline Garden Supply');
   await waitSynced(d.page);
+  await gotoCustomers(d.page);
 
-  await d.context.setOffline(true);
+  // The relay stopped (the browser still online: connections are refused) ...
   await relay.stop();
+  await d.page.reload();
+  await customersHeading(d.page).waitFor({ timeout: 30_000 });
+  await waitCustomerListed(d.page, 'Offline Garden Supply');
 
-  await d.page.goto(relay.url);
+  // ... and the browser offline as well.
+  await d.context.setOffline(true);
+  await d.page.reload();
   await customersHeading(d.page).waitFor({ timeout: 30_000 });
   await waitCustomerListed(d.page, 'Offline Garden Supply');
 

@@ -60,7 +60,8 @@ fn run_suite(name: &'static str, cmd: &mut Command) -> Result<(Suite, ExitStatus
     Ok((suite, status))
 }
 
-fn summary(suites: &[Suite], not_run: &[&str]) {
+/// The table of suites, then as the very last line `N passed, N failed`.
+fn summary(suites: &[Suite], not_run: &[&str], total: Duration) {
     step("Summary");
     let (mut p, mut f) = (0, 0);
     for s in suites {
@@ -76,8 +77,9 @@ fn summary(suites: &[Suite], not_run: &[&str]) {
         f += s.failed;
     }
     for n in not_run {
-        util::info(format!("{:<6} {n}", "-"));
+        util::info(format!("{:<6} {n} (not run)", "-"));
     }
+    util::info(format!("total time {}", fmt_duration(total)));
     println!("{p} passed, {f} failed");
 }
 
@@ -122,7 +124,7 @@ pub fn test() -> Result<ExitCode> {
     let mut suites = Vec::new();
     let fail = |suites: &[Suite], idx: usize, why: String| -> Result<ExitCode> {
         eprintln!("\nxtask test: FAILED: {} — {why}", names[idx]);
-        summary(suites, &names[idx + 1..]);
+        summary(suites, &names[idx + 1..], total.elapsed());
         Ok(ExitCode::FAILURE)
     };
 
@@ -175,8 +177,7 @@ pub fn test() -> Result<ExitCode> {
         return fail(&suites, 2, format!("`node --test` exited with {status}; screenshots in tests/e2e/test-results/"));
     }
 
-    summary(&suites, &[]);
-    util::info(format!("all suites passed in {}", fmt_duration(total.elapsed())));
+    summary(&suites, &[], total.elapsed());
     Ok(ExitCode::SUCCESS)
 }
 
