@@ -382,6 +382,23 @@ mod tests {
     }
 
     #[test]
+    fn sees_another_cargo_install_of_the_same_crate() {
+        use std::os::unix::process::CommandExt;
+        // A stand-in process whose command line reads `cargo -c 'sleep 30' install <crate>`.
+        let mut child = Command::new("/bin/sh")
+            .arg0("cargo")
+            .args(["-c", "sleep 30", "install", "xtask-test-crate@1.0.0"])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        let found = other_cargo_installs("xtask-test-crate");
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(found.iter().any(|(pid, _)| *pid == child.id()), "{found:?}");
+        assert!(other_cargo_installs("xtask-other-crate").is_empty());
+    }
+
+    #[test]
     fn json_version_lookup() {
         let lock = r#"{"packages": {"": {"version": "1.0.0"}, "node_modules/playwright-core": {"version": "1.2.3"}}}"#;
         assert_eq!(json_version_after(lock, "\"node_modules/playwright-core\"").as_deref(), Some("1.2.3"));
