@@ -33,6 +33,13 @@ pub fn release(tools: &Tools) -> Result<Built> {
         bail!("trunk build succeeded but {} is missing", dist.join("index.html").display());
     }
     info(format!("app built in {}", util::fmt_duration(started.elapsed())));
+    let c = crate::compress::precompress(&dist)?;
+    let over = if c.download > crate::compress::DOWNLOAD_BUDGET { "  OVER BUDGET" } else { "" };
+    info(format!(
+        "precompressed dist/ (brotli, gzip): download wasm+js+css {} kB, budget {} kB{over}",
+        c.download / 1024,
+        crate::compress::DOWNLOAD_BUDGET / 1024
+    ));
 
     step("Building the relay: cargo build --release -p crm-relay");
     let mut cmd = tools.cmd("cargo");

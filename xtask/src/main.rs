@@ -6,6 +6,7 @@
 //!   in-browser wasm tests and the end-to-end suite, failing fast.
 
 mod build;
+mod compress;
 mod run;
 mod test;
 mod tools;
