@@ -69,7 +69,7 @@ pub fn TextField(
                 prop:value=move || value.get_untracked()
                 on:input=move |_| {
                     dirty.set_value(true);
-                    let t = Timeout::new(DEBOUNCE_MS, move || commit());
+                    let t = Timeout::new(DEBOUNCE_MS, commit);
                     timer.update_value(|old| {
                         if let Some(o) = old.replace(t) {
                             o.cancel();

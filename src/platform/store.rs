@@ -4,7 +4,7 @@
 //! - `docs`      key doc id -> Uint8Array, the compacted Automerge document
 //! - `summaries` key doc id -> the plain list/search row
 //! - `meta`      `device`, `seq` (this device's last used seq), `log` (the chunk log),
-//!               `relay` (what the relay has acknowledged)
+//!   `relay` (what the relay has acknowledged)
 //!
 //! Every operation that changes a document is ONE readwrite transaction over all four
 //! stores: read the document, change it, write chunk + document + summary + counters, commit.

@@ -176,7 +176,7 @@ pub fn CustomerPage() -> impl IntoView {
                     key=|(i, c)| (*i, c.id.clone())
                     let:item
                 >
-                    <ContactCard index=item.0 contact=item.1 view_state=view_state apply=Callback::new(move |e| apply(e))/>
+                    <ContactCard index=item.0 contact=item.1 view_state=view_state apply=Callback::new(apply)/>
                 </For>
                 <button type="button" on:click=add_contact>"Add contact"</button>
             </Show>
