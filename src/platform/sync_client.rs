@@ -74,6 +74,14 @@ struct Inner {
     _callbacks: Vec<Closure<dyn FnMut(JsValue)>>,
 }
 
+/// Closes a socket we are done with, without its close event reporting a second time.
+fn close_quietly(ws: &WebSocket) {
+    ws.set_onclose(None);
+    ws.set_onmessage(None);
+    ws.set_onopen(None);
+    let _ = ws.close();
+}
+
 #[derive(Clone)]
 pub struct SyncClient {
     inner: Rc<RefCell<Inner>>,
@@ -134,14 +142,7 @@ impl SyncClient {
         let me = self.clone();
         let online = Closure::<dyn FnMut(JsValue)>::new(move |_| me.reconnect_now());
         let me = self.clone();
-        let offline = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            let ws = me.inner.borrow_mut().ws.take();
-            if let Some(ws) = ws {
-                let _ = ws.close();
-            }
-            let gen = me.inner.borrow().gen;
-            let _ = me.inner.borrow().tx.unbounded_send(Event::Closed(gen, "the browser is offline".into()));
-        });
+        let offline = Closure::<dyn FnMut(JsValue)>::new(move |_| me.drop_connection("the browser is offline".into()));
         let _ = w.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
         let _ = w.add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
         // app-lifetime listeners
@@ -160,7 +161,7 @@ impl SyncClient {
     fn connect(&self) {
         let mut i = self.inner.borrow_mut();
         if let Some(old) = i.ws.take() {
-            let _ = old.close();
+            close_quietly(&old);
         }
         i.gen += 1;
         i.open = false;
@@ -202,6 +203,16 @@ impl SyncClient {
         i._callbacks = vec![on_open, on_message, on_close];
         i.ws = Some(ws);
         i.status.state = SyncState::Connecting;
+    }
+
+    /// Closes the current connection; the close is then handled like any other (the reason
+    /// shown, a reconnect scheduled with backoff).
+    fn drop_connection(&self, reason: String) {
+        if let Some(ws) = self.inner.borrow_mut().ws.take() {
+            close_quietly(&ws);
+        }
+        let i = self.inner.borrow();
+        let _ = i.tx.unbounded_send(Event::Closed(i.gen, reason));
     }
 
     fn send(&self, msg: &Message) {
@@ -267,7 +278,7 @@ impl SyncClient {
                     }
                     Err(e) => {
                         self.send(&Message::Error { reason: e.to_string() });
-                        self.inner.borrow_mut().status.error = Some(format!("bad frame from the relay: {e}"));
+                        self.drop_connection(format!("bad frame from the relay: {e}"));
                     }
                 },
                 Event::Closed(g, reason) if g == current => {
@@ -343,14 +354,7 @@ impl SyncClient {
                     self.refresh_pending(store).await;
                 }
                 Effect::CaughtUp => self.inner.borrow_mut().caught_up = true,
-                Effect::Closed { reason } => {
-                    let ws = self.inner.borrow_mut().ws.take();
-                    if let Some(ws) = ws {
-                        let _ = ws.close();
-                    }
-                    let gen = self.inner.borrow().gen;
-                    let _ = self.inner.borrow().tx.unbounded_send(Event::Closed(gen, format!("relay error: {reason}")));
-                }
+                Effect::Closed { reason } => self.drop_connection(format!("relay error: {reason}")),
             }
         }
         Ok(())
