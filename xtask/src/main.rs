@@ -4,7 +4,10 @@
 //!   serves the app from the relay on 127.0.0.1.
 //! - `cargo xtask test` installs missing tools and browsers, then runs the native tests, the
 //!   in-browser wasm tests and the end-to-end suite, failing fast.
+//! - `cargo xtask bench` builds as `run` does, then measures the app against the performance
+//!   budgets (DESIGN.md section 10) and writes every figure to bench/results.json.
 
+mod bench;
 mod build;
 mod compress;
 mod run;
@@ -37,6 +40,13 @@ enum Command {
     },
     /// Install what the tests need, then run native, in-browser (wasm) and end-to-end tests.
     Test,
+    /// Build (release), then measure the app against its performance budgets: prints each
+    /// figure beside its budget and writes them all to bench/results.json.
+    Bench {
+        /// Workspace sizes (customers) to measure start-up, search, opening and heap at.
+        #[arg(long, default_value = "1000,10000")]
+        sizes: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -44,6 +54,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run { port, data } => run::run(port, data),
         Command::Test => test::test(),
+        Command::Bench { sizes } => bench::bench(&sizes),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,590 @@
+// `cargo xtask bench`, the part that runs things: the real relay binary, Debian Chromium
+// (through the e2e suite's harness) and the native sync client `crm-bench`
+// (bench/native). It MEASURES and never asserts: each figure is printed beside its budget
+// (DESIGN.md section 10) and marked OVER when it exceeds it, and all figures go to a JSON file.
+// Every step has a time limit and the whole run a deadline; what does not fit is reported as
+// not measured, with the reason. See bench/README.md for how to read the results.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { CHROMIUM, Scenario } from '../tests/e2e/lib/harness.mjs';
+import {
+  createCustomer, joinWith, openApp, openCustomer, readInviteLink, sleep, waitCustomerListed, waitSynced,
+} from '../tests/e2e/lib/ui.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+
+const env = process.env;
+const BENCH_BIN = env.CRM_BENCH_BIN || path.join(repo, 'target', 'release', 'crm-bench');
+const OUT = env.CRM_BENCH_OUT || path.join(here, 'results.json');
+const SIZES = (env.CRM_BENCH_SIZES || '1000,10000').split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
+const DEADLINE_S = Number(env.CRM_BENCH_DEADLINE_S || 480);
+
+const KB = 1024;
+const MB = 1024 * 1024;
+const sizeLabel = (n) => (n >= 1000 ? `${n / 1000}k` : String(n));
+
+// Every figure: [label, unit, budget]. Budgets are DESIGN.md section 10's 10k-customer column
+// (smaller workspaces are held to it too); null = shown without a budget.
+const FIGURES = {
+  download: ['compressed download (wasm+js+css)', 'bytes', Number(env.CRM_BENCH_DOWNLOAD_BUDGET || 500 * KB)],
+  download_served: ['download as served to Chromium (first visit)', 'bytes', null],
+  reconnect_bytes: ['reconnect, nothing new: bytes', 'bytes', 2 * KB],
+  reconnect_round_trips: ['reconnect, nothing new: round trips', '', 1],
+  edit_p50: ['edit visible on a 2nd device: p50', 'ms', null],
+  edit_p95: ['edit visible on a 2nd device: p95', 'ms', 300],
+};
+/** The figures measured at one workspace size; returns their ids. */
+function sizeFigures(k) {
+  const mine = {
+    [`sync_in_${k}`]: [`first sync of ${k} customers (new device)`, 'ms', null],
+    [`cold_start_${k}`]: [`cold start to a searchable list, ${k}`, 'ms', 800],
+    [`keystroke_${k}_p50`]: [`keystroke to painted results, ${k}: p50`, 'ms', null],
+    [`keystroke_${k}`]: [`keystroke to painted results, ${k}: p95`, 'ms', 16],
+    [`open_${k}_p50`]: [`open one customer, ${k}: p50`, 'ms', null],
+    [`open_${k}`]: [`open one customer, ${k}: p95`, 'ms', 50],
+    [`heap_${k}`]: [`heap (JS + wasm), ${k}`, 'bytes', 100 * MB],
+  };
+  Object.assign(FIGURES, mine);
+  return Object.keys(mine);
+}
+const EDIT_SAMPLES = 30;
+const KEYSTROKE_SAMPLES = 20;
+const OPEN_SAMPLES = 10;
+const COLD_RUNS = 3; // after one warm-up start
+// the reconnect workspace: 10,000 chunks of 1,000 customers written by 10 devices
+const RECONNECT = { devices: 10, customers: 1000, chunksPerCustomer: 10 };
+
+const started = Date.now();
+let deadline = started + DEADLINE_S * 1000; // a signal moves it to now
+let stoppedBy = null;
+const remaining = () => deadline - Date.now();
+
+// ---- results -------------------------------------------------------------------------------
+
+const figures = [];
+
+/** One figure of FIGURES. `value` null means not measured (then `note` says why). */
+function record(id, { value, stat, samples, note, extra } = {}) {
+  const [label, unit, budget] = FIGURES[id];
+  if (value != null && !Number.isInteger(value)) value = Math.round(value * 100) / 100;
+  const status = value == null ? 'NOT MEASURED' : budget == null ? '' : value <= budget ? 'OK' : 'OVER';
+  const f = { id, label, value: value ?? null, unit, budget, status };
+  if (stat) f.stat = stat;
+  if (samples) f.samples = samples.map((x) => Math.round(x * 100) / 100);
+  if (note) f.note = note;
+  if (extra) f.extra = extra;
+  figures.push(f);
+  console.log(`    ${label}: ${fmt(value, unit)}${budget == null ? '' : ` (budget ${fmt(budget, unit)})`} ${status}${note ? ` — ${note}` : ''}`);
+}
+
+/** Marks the figures of `ids` not recorded yet as not measured, saying why. */
+function notMeasured(ids, why) {
+  for (const id of ids) if (!figures.some((f) => f.id === id)) record(id, { value: null, note: why });
+}
+
+function fmt(v, unit) {
+  if (v == null) return 'n/a';
+  switch (unit) {
+    case 'ms':
+      return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`;
+    case 'bytes':
+      return v >= MB ? `${(v / MB).toFixed(1)} MB` : v >= 10 * KB ? `${(v / KB).toFixed(1)} kB` : `${v} B`;
+    default:
+      return `${v}${unit ? ` ${unit}` : ''}`;
+  }
+}
+
+/** Nearest-rank percentile. */
+function pct(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+function step(msg) {
+  console.log(`\n==> ${msg}   [${((Date.now() - started) / 1000).toFixed(0)} s]`);
+}
+
+/** Runs `body` within `ms` (and the run's deadline); rejects with a message that says which. */
+async function bounded(what, ms, body) {
+  const limit = Math.min(ms, remaining());
+  if (limit <= 1000) throw new Error(`${what}: ${stoppedBy ? `not started, the run was stopped by ${stoppedBy}` : `no time left before the run's ${DEADLINE_S} s deadline`}`);
+  let timer;
+  try {
+    return await Promise.race([
+      body(limit),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: took longer than ${(limit / 1000).toFixed(0)} s`)), limit);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs the native client; its one line of stdout is JSON. */
+function native(args, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(BENCH_BIN, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('error', reject);
+    p.on('exit', (code, sig) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(JSON.parse(out));
+      else reject(new Error(`crm-bench ${args[0]} exited with ${code ?? sig}`));
+    });
+  });
+}
+
+// ---- in-page helpers -----------------------------------------------------------------------
+
+// Installed in every document of a measured page. Controls are found as docs/CONTRACTS.md
+// names them; the list's count line ("N customers", "X of N customers match") is `p.count`.
+function pageHelpers() {
+  if (window.__bench) return;
+  const labelled = (text) => [...document.querySelectorAll('label')].find((l) => l.textContent.trim() === text)?.control ?? null;
+  window.__bench = {
+    labelled,
+    list: () => document.querySelector('[role="list"][aria-label="Customer list"]'),
+    count: () => document.querySelector('p.count')?.textContent.trim() ?? '',
+    /** Runs `fn` once the frame being drawn has been painted (a task queued from rAF). */
+    afterPaint(fn) {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = fn;
+      ch.port2.postMessage(0);
+    },
+    /** Types a whole value into an input as one `input` event. */
+    setValue(el, value) {
+      el.value = value;
+      el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: value }));
+    },
+    /**
+     * At the start of a frame, runs `act`; then after each painted frame checks `done`.
+     * Resolves with ms from `act` to the end of the first painted frame where `done()` holds.
+     */
+    timeToPaint(act, done, timeoutMs = 10000) {
+      return new Promise((resolve, reject) => {
+        requestAnimationFrame(() => {
+          const t0 = performance.now();
+          act();
+          const check = () => {
+            const ok = done();
+            const t = performance.now() - t0;
+            if (ok) resolve(t);
+            else if (t > timeoutMs) reject(new Error(`not done within ${timeoutMs} ms`));
+            else requestAnimationFrame(() => window.__bench.afterPaint(check));
+          };
+          window.__bench.afterPaint(check);
+        });
+      });
+    },
+  };
+}
+
+// Cold start probe: from navigation start (performance.now() = 0) until the list shows rows,
+// then type `query` and wait until the list shows just the customer named `name`.
+function coldStartProbe({ query, name }) {
+  const t = { done: false };
+  window.__cold = t;
+  const tick = () => {
+    const b = window.__bench;
+    const list = b?.list();
+    if (!t.listed) {
+      const box = b?.labelled('Search customers');
+      if (list && list.querySelector('a') && box) {
+        t.listed = performance.now();
+        b.setValue(box, query);
+      }
+    } else {
+      const links = list ? list.querySelectorAll('a') : [];
+      if (links.length === 1 && links[0].textContent.trim().startsWith(name)) {
+        b.afterPaint(() => {
+          t.searchable = performance.now();
+          t.done = true;
+        });
+        return;
+      }
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+
+async function installHelpers(page) {
+  await page.addInitScript(pageHelpers);
+  await page.evaluate(pageHelpers);
+}
+
+// ---- measurements --------------------------------------------------------------------------
+
+async function measureReconnect(s) {
+  step(`Reconnect with nothing new: ${RECONNECT.customers * RECONNECT.chunksPerCustomer} chunks of ${RECONNECT.customers} customers from ${RECONNECT.devices} devices, native client`);
+  const relay = await s.relay();
+  const r = await native(
+    ['reconnect', '--url', relay.url, '--devices', String(RECONNECT.devices), '--customers', String(RECONNECT.customers),
+      '--chunks-per-customer', String(RECONNECT.chunksPerCustomer)],
+    Math.min(180_000, remaining()),
+  );
+  console.log(`    workspace filled with ${r.chunks} chunks in ${(r.fill_ms / 1000).toFixed(1)} s; ${r.runs.length} reconnects`);
+  const worst = (k) => Math.max(...r.runs.map((x) => x[k]));
+  const note = `sync exchange on the socket (WebSocket frames, both ways) until the relay's reply + ${r.quiet_ms} ms quiet; the HTTP upgrade adds ${worst('handshake_bytes')} B (not in the figure); ${worst('chunks_received')} chunks received`;
+  record('reconnect_bytes', { value: worst('bytes'), stat: 'max of runs', samples: r.runs.map((x) => x.bytes), note, extra: r });
+  record('reconnect_round_trips', { value: worst('round_trips'), stat: 'max of runs' });
+  await relay.dispose();
+}
+
+async function measureEdits(s) {
+  step(`An edit visible in a second browser via the relay: ${EDIT_SAMPLES} edits`);
+  const relay = await s.relay();
+  const browser = await s.browser();
+  const a = await s.device(browser, 'edit A');
+  const b = await s.device(browser, 'edit B');
+  await openApp(a.page, relay.url);
+  // what Chromium downloaded on this first visit (nothing cached yet): a check on the build's figure
+  const served = await a.page.evaluate(() =>
+    performance.getEntriesByType('resource')
+      .filter((e) => /\.(wasm|js|css)$/.test(new URL(e.name).pathname) && !e.name.endsWith('/sw.js'))
+      .map((e) => ({ path: new URL(e.name).pathname, encoded: e.encodedBodySize, decoded: e.decodedBodySize })),
+  );
+  record('download_served', {
+    value: served.reduce((n, e) => n + e.encoded, 0),
+    note: `response bodies of ${served.length} wasm/js/css files as transferred (Resource Timing encodedBodySize)`,
+    extra: served,
+  });
+  await joinWith(b.page, await readInviteLink(a.page));
+  await waitSynced(a.page, { label: 'A' });
+  await waitSynced(b.page, { label: 'B' });
+  const name = 'Latency Probe Ltd';
+  await createCustomer(a.page, name);
+  await waitCustomerListed(b.page, name, { timeout: 20_000 });
+  await openCustomer(b.page, name);
+  await waitSynced(a.page, { label: 'A' });
+  await installHelpers(a.page);
+  await installHelpers(b.page);
+
+  const samples = [];
+  const viaNode = [];
+  let failed = 0;
+  for (let i = 0; i < EDIT_SAMPLES + 3; i++) {
+    const value = `+1 555 01${String(i).padStart(2, '0')}`;
+    // B watches its "Phone" field every frame; the time is taken after the frame that shows it
+    await b.page.evaluate((v) => {
+      window.__seen = new Promise((resolve) => {
+        const tick = () => {
+          if (window.__bench.labelled('Phone')?.value === v) window.__bench.afterPaint(() => resolve(performance.timeOrigin + performance.now()));
+          else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      });
+    }, value);
+    const n0 = performance.now();
+    // A: input, then change (commits at once instead of after the typing debounce)
+    const t0 = await a.page.evaluate((v) => {
+      const el = window.__bench.labelled('Phone');
+      el.value = v;
+      const t = performance.timeOrigin + performance.now();
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+      return t;
+    }, value);
+    try {
+      const t1 = await b.page.evaluate(() => Promise.race([window.__seen, new Promise((r) => setTimeout(() => r(null), 10_000))]));
+      if (t1 == null) throw new Error('not seen within 10 s');
+      if (i >= 3) {
+        samples.push(t1 - t0);
+        viaNode.push(performance.now() - n0);
+      }
+    } catch (_) {
+      failed++;
+    }
+    await sleep(50);
+  }
+  const note = `p50 ${pct(samples, 50).toFixed(1)} ms, max ${Math.max(...samples).toFixed(1)} ms over ${samples.length} edits${failed ? `, ${failed} not seen within 10 s` : ''}; page clocks (timeOrigin + now); seen from the test process: p95 ${pct(viaNode, 95).toFixed(1)} ms`;
+  record('edit_p50', { value: pct(samples, 50), stat: 'p50', samples });
+  record('edit_p95', { value: pct(samples, 95), stat: 'p95', note });
+  await a.context.close();
+  await b.context.close();
+  await browser.close();
+  await relay.dispose();
+}
+
+/** A workspace of `n` customers: first sync, cold starts, keystrokes, opening one, heap. */
+async function measureSize(s, relay, invite, n, probe) {
+  const k = sizeLabel(n);
+  step(`${n} customers: first sync into a new device`);
+  const dir = await s.userDataDir();
+  const dev = await s.persistentDevice(dir, `device ${k}`);
+  const page = dev.page;
+  try {
+    const syncMs = await bounded(`first sync of ${n} customers`, n <= 1000 ? 120_000 : 360_000, async (limit) => {
+      await page.goto(invite, { waitUntil: 'commit' });
+      return page.waitForFunction(
+        (total) => {
+          const st = document.querySelector('[role="status"][aria-label="Sync status"]');
+          const c = document.querySelector('p.count')?.textContent.trim();
+          return c === `${total} customers` && st?.dataset.state === 'synced' && performance.now();
+        },
+        n,
+        { timeout: limit, polling: 200 },
+      ).then((h) => h.jsonValue());
+    });
+    record(`sync_in_${k}`, { value: syncMs, note: 'from opening the invite link to the list counting them all and the status "synced"' });
+
+    // let the service worker finish caching the app shell before the cold starts
+    await bounded('the service worker', 20_000, () => page.evaluate(() => navigator.serviceWorker.ready.then(() => true)));
+
+    step(`${n} customers: cold start (app cached) to a searchable list, ${COLD_RUNS} starts after a warm-up`);
+    await installHelpers(page);
+    await page.addInitScript(coldStartProbe, { query: probe.probe_query, name: probe.probe_name });
+    const starts = [];
+    for (let i = 0; i <= COLD_RUNS; i++) {
+      const r = await bounded('a cold start', 60_000, async (limit) => {
+        await page.goto(relay.url, { waitUntil: 'commit' });
+        await page.waitForFunction(() => window.__cold?.done, null, { timeout: limit, polling: 50 });
+        return page.evaluate(() => ({ listed: window.__cold.listed, searchable: window.__cold.searchable }));
+      });
+      if (i > 0) starts.push(r);
+    }
+    const searchable = starts.map((r) => r.searchable);
+    record(`cold_start_${k}`, {
+      value: pct(searchable, 50), stat: 'median', samples: searchable,
+      note: `from navigation start; rows shown at ${pct(starts.map((r) => r.listed), 50).toFixed(0)} ms, then the query "${probe.probe_query}" answered`,
+    });
+
+    step(`${n} customers: keystroke to painted search results, ${KEYSTROKE_SAMPLES} keystrokes`);
+    const chars = 'aeiorstnlh0123456789'.split('');
+    const keys = [];
+    const doms = [];
+    for (let i = 0; i < KEYSTROKE_SAMPLES; i++) {
+      const ch = chars[i % chars.length];
+      // untimed: back to the empty query and its full list
+      await page.evaluate(() => window.__bench.setValue(window.__bench.labelled('Search customers'), ''));
+      await page.waitForFunction(() => !/match/.test(window.__bench.count()), null, { timeout: 20_000 });
+      const r = await page.evaluate(async (c) => {
+        const b = window.__bench;
+        const box = b.labelled('Search customers');
+        const before = b.count();
+        // when the count's text changed in the DOM (the app's work, before style/layout/paint)
+        let t0 = 0;
+        let dom = null;
+        const mo = new MutationObserver(() => {
+          if (dom == null && b.count() !== before) dom = performance.now() - t0;
+        });
+        mo.observe(document.querySelector('p.count'), { childList: true, characterData: true, subtree: true });
+        const ms = await b.timeToPaint(() => {
+          t0 = performance.now();
+          box.value = c;
+          box.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: c }));
+        }, () => b.count() !== before);
+        mo.disconnect();
+        return { ms, dom };
+      }, ch);
+      keys.push(r.ms);
+      doms.push(r.dom ?? r.ms);
+    }
+    record(`keystroke_${k}_p50`, { value: pct(keys, 50), stat: 'p50', samples: keys });
+    record(`keystroke_${k}`, {
+      value: pct(keys, 95), stat: 'p95',
+      note: `one character into an empty "Search customers", typed at the start of a frame, until the painted count changes; DOM updated after p50 ${pct(doms, 50).toFixed(1)} / p95 ${pct(doms, 95).toFixed(1)} ms (the rest is style, layout, paint)`,
+      extra: { dom_updated_ms: doms.map((x) => Math.round(x * 100) / 100), chars: chars.slice(0, KEYSTROKE_SAMPLES) },
+    });
+
+    step(`${n} customers: open one customer, ${OPEN_SAMPLES} times`);
+    await page.evaluate(() => window.__bench.setValue(window.__bench.labelled('Search customers'), ''));
+    await page.waitForFunction(() => !/match/.test(window.__bench.count()), null, { timeout: 20_000 });
+    const opens = [];
+    for (let i = 0; i < OPEN_SAMPLES; i++) {
+      opens.push(
+        await page.evaluate((i) => {
+          const b = window.__bench;
+          const links = b.list().querySelectorAll('a');
+          const link = links[(i * 37) % links.length];
+          const name = (link.querySelector('.name') ?? link).textContent.trim();
+          return b.timeToPaint(() => link.click(), () => b.labelled('Name')?.value === name);
+        }, i),
+      );
+      // untimed: back to the list
+      await page.goBack();
+      await page.waitForFunction(() => window.__bench.list()?.querySelector('a'), null, { timeout: 20_000 });
+    }
+    record(`open_${k}_p50`, { value: pct(opens, 50), stat: 'p50', samples: opens });
+    record(`open_${k}`, {
+      value: pct(opens, 95), stat: 'p95',
+      note: 'click on a list row until its "Name" field holds the name, painted',
+    });
+
+    step(`${n} customers: heap (JS + wasm), after a garbage collection`);
+    const cdp = await dev.context.newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    const usage = await cdp.send('Runtime.getHeapUsage');
+    const { result: proto } = await cdp.send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
+    const { objects } = await cdp.send('Runtime.queryObjects', { prototypeObjectId: proto.objectId });
+    const { result: sizes } = await cdp.send('Runtime.callFunctionOn', {
+      objectId: objects.objectId,
+      functionDeclaration: 'function () { return this.map((m) => m.buffer.byteLength); }',
+      returnByValue: true,
+    });
+    const wasm = sizes.value.reduce((a, b) => a + b, 0);
+    await cdp.detach();
+    record(`heap_${k}`, {
+      value: usage.usedSize + wasm,
+      note: `JS heap used ${fmt(usage.usedSize, 'bytes')} (CDP Runtime.getHeapUsage) + wasm memory ${fmt(wasm, 'bytes')} (${sizes.value.length} WebAssembly.Memory, found with Runtime.queryObjects)`,
+      extra: { js_used: usage.usedSize, js_total: usage.totalSize, wasm_memories: sizes.value },
+    });
+    return syncMs;
+  } finally {
+    await dev.context.close().catch(() => {});
+  }
+}
+
+// ---- the run -------------------------------------------------------------------------------
+
+function machine(chromium) {
+  const cpus = os.cpus();
+  const git = (...a) => {
+    try {
+      return execFileSync('git', a, { cwd: repo, encoding: 'utf8' }).trim();
+    } catch (_) {
+      return null;
+    }
+  };
+  return {
+    nproc: os.availableParallelism ? os.availableParallelism() : cpus.length,
+    cpu: cpus[0]?.model ?? null,
+    memory_gb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    os: `${os.type()} ${os.release()}`,
+    chromium,
+    node: process.version,
+    commit: git('rev-parse', 'HEAD'),
+    dirty: git('status', '--porcelain') ? true : false,
+  };
+}
+
+function chromiumVersion() {
+  try {
+    return execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch (_) {
+    return null;
+  }
+}
+
+function table() {
+  const rows = figures.map((f) => [f.label, fmt(f.value, f.unit), f.budget == null ? '-' : fmt(f.budget, f.unit), f.status]);
+  const head = ['figure', 'value', 'budget', ''];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r) => r.map((c, i) => (i === 1 || i === 2 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
+  console.log(`\n==> Results (budgets: DESIGN.md section 10)\n`);
+  console.log(`    ${line(head)}`);
+  console.log(`    ${w.map((n) => '-'.repeat(n)).join('  ')}`);
+  for (const r of rows) console.log(`    ${line(r)}`);
+  const over = figures.filter((f) => f.status === 'OVER').map((f) => f.label);
+  const missing = figures.filter((f) => f.status === 'NOT MEASURED').map((f) => f.label);
+  console.log(`\n    ${over.length} over budget${over.length ? `: ${over.join('; ')}` : ''}`);
+  if (missing.length) console.log(`    ${missing.length} not measured: ${missing.join('; ')}`);
+}
+
+async function finish(s, problems) {
+  // the served download is measured with the edits but belongs beside the build's figure
+  const rank = (f) => (f.id === 'download_served' ? figures.findIndex((x) => x.id === 'download') + 0.5 : figures.indexOf(f));
+  figures.sort((a, b) => rank(a) - rank(b));
+  const result = {
+    timestamp: new Date(started).toISOString(),
+    duration_s: Math.round((Date.now() - started) / 100) / 10,
+    machine: machine(chromiumVersion()),
+    budgets_from: 'DESIGN.md section 10 (10k customers column)',
+    sizes: SIZES,
+    figures,
+    problems,
+  };
+  await writeFile(OUT, `${JSON.stringify(result, null, 2)}\n`);
+  await s.dispose();
+  table();
+  console.log(`\n    all figures: ${path.relative(process.cwd(), OUT) || OUT}   (measuring took ${result.duration_s} s)`);
+}
+
+async function main() {
+  const s = new Scenario('bench');
+  const problems = [];
+  // a signal ends the run early: no new step starts, the running one fails fast as its
+  // relay and browsers go away, and what was measured is still written
+  const stop = (sig) => {
+    console.error(`\nbench: ${sig}: stopping the relay and browsers, writing what was measured`);
+    problems.push(`stopped by ${sig}`);
+    stoppedBy = sig;
+    deadline = Date.now();
+    s.dispose();
+    setTimeout(() => process.exit(130), 20_000).unref();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  // a step that fails leaves its figures "not measured" and the run goes on
+  const attempt = async (what, ids, body) => {
+    try {
+      await body();
+    } catch (err) {
+      problems.push(`${what}: ${err.message}`);
+      console.error(`    ${what} failed: ${err.stack || err}`);
+      await s.saveArtifacts(err).catch(() => {});
+      notMeasured(ids, err.message.split('\n')[0]);
+    }
+  };
+
+  try {
+    step('Compressed download (wasm + js + css, brotli as served), from the build');
+    const download = env.CRM_BENCH_DOWNLOAD ? Number(env.CRM_BENCH_DOWNLOAD) : null;
+    record('download', {
+      value: download,
+      note: download == null ? 'CRM_BENCH_DOWNLOAD not set: run through `cargo xtask bench`' : 'brotli siblings written by the release build (xtask/src/compress.rs)',
+    });
+
+    await attempt('reconnect', ['reconnect_bytes', 'reconnect_round_trips'], () => bounded('reconnect', 180_000, () => measureReconnect(s)));
+
+    await attempt('edit latency', ['download_served', 'edit_p50', 'edit_p95'], () => bounded('edit latency', 180_000, () => measureEdits(s)));
+
+    // one workspace grows through the sizes; each size is synced into a new device
+    let relay = null;
+    const secret = randomBytes(32).toString('hex');
+    let seeded = 0;
+    let lastSync = null;
+    for (const n of SIZES) {
+      const k = sizeLabel(n);
+      const ids = sizeFigures(k);
+      // the first sync grows at least linearly: skip a size that cannot finish in time
+      if (lastSync != null) {
+        const estimate = lastSync.ms * (n / lastSync.n) + 60_000;
+        if (estimate > remaining()) {
+          const why = `skipped: its first sync would take about ${(estimate / 1000).toFixed(0)} s (from ${lastSync.n}), ${(remaining() / 1000).toFixed(0)} s left of the ${DEADLINE_S} s run`;
+          notMeasured(ids, why);
+          continue;
+        }
+      }
+      await attempt(`${k} customers`, ids, () => bounded(`${k} customers`, Infinity, async () => {
+        relay ??= await s.relay();
+        const invite = `${relay.url}#join=${secret}`;
+        step(`${n} customers: seeding the workspace through the relay (${n - seeded} sealed chunks, native client)`);
+        const probe = await native(['seed', '--url', relay.url, '--secret', secret, '--first', String(seeded + 1), '--count', String(n - seeded)], Math.min(180_000, remaining()));
+        seeded = n;
+        console.log(`    pushed ${probe.chunks} chunks (${fmt(probe.bytes_sent, 'bytes')}) in ${(probe.total_ms / 1000).toFixed(1)} s`);
+        const ms = await measureSize(s, relay, invite, n, probe);
+        lastSync = { n, ms };
+      }));
+    }
+  } finally {
+    await finish(s, problems);
+  }
+}
+
+main().then(
+  () => process.exit(stoppedBy ? 130 : 0),
+  (err) => {
+    console.error(`bench: ${err.stack || err}`);
+    process.exit(1);
+  },
+);

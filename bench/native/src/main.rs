@@ -1,0 +1,344 @@
+//! `crm-bench`: the native half of `cargo xtask bench` (bench/README.md). It talks to a
+//! running relay as a device does: `crm_core::sync::Session` decides what to send and when the
+//! exchange is over, this file only moves frames, over a blocking WebSocket whose socket counts
+//! every byte that crosses it.
+//!
+//! - `seed --url <relay> --secret <hex> --first <n> --count <n>`: pushes `count` customers, one
+//!   sealed chunk each (`CustomerDoc::create` + `WorkspaceKeys::seal`), into the workspace of
+//!   `secret`, for a browser to sync in.
+//! - `reconnect --url <relay> --devices <n> --customers <n> --chunks-per-customer <n>`: fills a
+//!   fresh workspace with that many chunks written by that many devices, then reconnects a
+//!   device that already holds all of them and counts what "nothing new" costs.
+//!
+//! Each prints one JSON object on stdout; `cargo xtask bench` reads it through bench/bench.mjs.
+
+use anyhow::{anyhow, bail, Context, Result};
+use crm_core::customer::session_actor;
+use crm_core::replica::Replica;
+use crm_core::sync::{Effect, Message, Session};
+use crm_core::{Chunk, CustomerDoc, DeviceId, DocId, Edit, Field, Kind, SealedChunk, VersionVector, WorkspaceKeys, WorkspaceSecret};
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+use tungstenite::client::IntoClientRequest;
+use tungstenite::http::HeaderValue;
+use tungstenite::{Message as WsMessage, WebSocket};
+
+/// How long any single read from the relay may take.
+const STEP: Duration = Duration::from_secs(60);
+/// After the relay's reply, how long to keep listening for anything else it sends.
+const QUIET: Duration = Duration::from_millis(300);
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("crm-bench: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let mut opts = HashMap::new();
+    while let Some(key) = args.next() {
+        let key = key.strip_prefix("--").ok_or_else(|| anyhow!("expected --option, got {key:?}"))?.to_string();
+        let value = args.next().ok_or_else(|| anyhow!("--{key} needs a value"))?;
+        opts.insert(key, value);
+    }
+    let text = |k: &str| opts.get(k).cloned().ok_or_else(|| anyhow!("missing --{k}"));
+    let number = |k: &str| -> Result<u64> { text(k)?.parse().with_context(|| format!("--{k} is not a number")) };
+    match command.as_str() {
+        "seed" => seed(&text("url")?, &text("secret")?, number("first")?, number("count")?),
+        "reconnect" => reconnect(&text("url")?, number("devices")?, number("customers")?, number("chunks-per-customer")?),
+        _ => bail!("usage: crm-bench seed|reconnect --url <relay> ... (see bench/README.md)"),
+    }
+}
+
+/// A TCP stream that counts the bytes read from and written to it.
+struct Counted {
+    tcp: TcpStream,
+    read: u64,
+    written: u64,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.tcp.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.tcp.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
+/// Bytes on the socket, both ways.
+#[derive(Clone, Copy, Default)]
+struct Bytes {
+    sent: u64,
+    received: u64,
+}
+
+/// What one catch-up exchange took.
+#[derive(Default)]
+struct Exchange {
+    /// `Have` requests the client had to send (each waits for the relay's answer)
+    round_trips: u64,
+    frames_sent: u64,
+    frames_received: u64,
+    chunks_received: u64,
+}
+
+/// One authenticated sync connection.
+struct Client {
+    ws: WebSocket<Counted>,
+    session: Session,
+}
+
+impl Client {
+    /// Opens `GET /sync/<workspace>` on the relay at `base` (its http:// URL) with the
+    /// workspace's token. Returns the client and the bytes the upgrade handshake took.
+    fn connect(base: &str, keys: &WorkspaceKeys) -> Result<(Client, Bytes)> {
+        let host = base
+            .trim_end_matches('/')
+            .strip_prefix("http://")
+            .ok_or_else(|| anyhow!("relay URL {base:?} does not start with http://"))?;
+        let tcp = TcpStream::connect(host).with_context(|| format!("connecting to {host}"))?;
+        tcp.set_nodelay(true)?;
+        tcp.set_read_timeout(Some(STEP))?;
+        let mut request = format!("ws://{host}/sync/{}", keys.workspace).into_client_request()?;
+        let protocols = format!("crm-sync.v1, auth.{}", keys.token.to_hex());
+        request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_str(&protocols)?);
+        let (ws, _response) = tungstenite::client(request, Counted { tcp, read: 0, written: 0 })
+            .map_err(|e| anyhow!("websocket handshake with {host} failed: {e}"))?;
+        let handshake = Bytes { sent: ws.get_ref().written, received: ws.get_ref().read };
+        Ok((Client { ws, session: Session::new() }, handshake))
+    }
+
+    fn bytes(&self) -> Bytes {
+        Bytes { sent: self.ws.get_ref().written, received: self.ws.get_ref().read }
+    }
+
+    fn send(&mut self, msg: &Message) -> Result<()> {
+        self.ws.send(WsMessage::Binary(msg.encode().into())).context("sending a frame to the relay")
+    }
+
+    /// The next sync message (pings are answered by tungstenite itself).
+    fn recv(&mut self) -> Result<Message> {
+        loop {
+            match self.ws.read().context("reading from the relay")? {
+                WsMessage::Binary(b) => return Message::decode(&b).context("the relay sent an undecodable frame"),
+                WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Frame(_) => continue,
+                other => bail!("the relay sent {other:?} instead of a sync message"),
+            }
+        }
+    }
+
+    /// Says it holds `mine`, then does what the session says until it is caught up: the
+    /// relay's `Have` reply, after any chunks `mine` lacks.
+    fn catch_up(&mut self, mine: &VersionVector) -> Result<Exchange> {
+        let mut x = Exchange::default();
+        let hello = self.session.have(mine);
+        self.send(&hello)?;
+        x.round_trips = 1;
+        x.frames_sent = 1;
+        loop {
+            let msg = self.recv()?;
+            x.frames_received += 1;
+            for effect in self.session.receive(msg, mine) {
+                match effect {
+                    Effect::Send(m) => {
+                        if matches!(m, Message::Have { reply: true, .. }) {
+                            x.round_trips += 1;
+                        }
+                        self.send(&m)?;
+                        x.frames_sent += 1;
+                    }
+                    Effect::Store(chunks) => {
+                        // nothing is kept: acknowledging is all the relay waits for
+                        x.chunks_received += chunks.len() as u64;
+                        let ack = self.session.stored(mine);
+                        self.send(&ack)?;
+                        x.frames_sent += 1;
+                    }
+                    Effect::CaughtUp => return Ok(x),
+                    Effect::Closed { reason } => bail!("the relay closed the connection: {reason}"),
+                    // a bench client holds no chunk the relay lacks
+                    Effect::SendMissing { .. } | Effect::PeerHas(_) => {}
+                }
+            }
+        }
+    }
+
+    /// Pushes chunks in frames of the session's size and waits for each acknowledgement.
+    fn push(&mut self, chunks: Vec<SealedChunk>) -> Result<VersionVector> {
+        let mut acked = VersionVector::new();
+        for frame in self.session.chunks_for_peer(chunks) {
+            self.send(&frame)?;
+            loop {
+                match self.recv()? {
+                    Message::Ack { vector } => {
+                        acked = vector;
+                        break;
+                    }
+                    Message::Error { reason } => bail!("the relay refused a push: {reason}"),
+                    // chunks forwarded from other connections, or a re-sync
+                    _ => {}
+                }
+            }
+        }
+        Ok(acked)
+    }
+
+    /// Frames that arrive within `quiet` (the socket's read timeout ends the wait).
+    fn frames_within(&mut self, quiet: Duration) -> Result<u64> {
+        self.ws.get_ref().tcp.set_read_timeout(Some(quiet))?;
+        let deadline = Instant::now() + quiet;
+        let mut frames = 0;
+        while Instant::now() < deadline {
+            match self.ws.read() {
+                Ok(WsMessage::Binary(_)) => frames += 1,
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e)) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => break,
+                Err(e) => return Err(e).context("listening for late frames"),
+            }
+        }
+        self.ws.get_ref().tcp.set_read_timeout(Some(STEP))?;
+        Ok(frames)
+    }
+
+    fn close(mut self) {
+        let _ = self.ws.close(None);
+        let _ = self.ws.get_ref().tcp.set_read_timeout(Some(Duration::from_secs(2)));
+        while self.ws.read().is_ok() {}
+    }
+}
+
+const FIRST: [&str; 26] = [
+    "Alder", "Birch", "Cedar", "Delta", "Ember", "Fjord", "Granite", "Harbor", "Iris", "Juniper", "Kestrel", "Lumen", "Maple",
+    "Nimbus", "Orchid", "Pioneer", "Quartz", "Raven", "Summit", "Tidal", "Umber", "Vale", "Willow", "Xenon", "Yarrow", "Zephyr",
+];
+const SECOND: [&str; 16] = [
+    "Trading", "Foods", "Logistics", "Labs", "Textiles", "Partners", "Studio", "Motors", "Energy", "Health", "Systems",
+    "Outfitters", "Bakery", "Capital", "Freight", "Robotics",
+];
+const OWNERS: [&str; 7] = ["Ana", "Bo", "Chen", "Dara", "Eli", "Femi", "Gus"];
+const TAGS: [&str; 5] = ["lead", "customer", "partner", "vip", "dormant"];
+
+/// Customer number `i`: its name holds `i` as five digits, which nothing else in the
+/// workspace's search text repeats, so searching those digits finds exactly this customer.
+fn customer_name(i: u64) -> String {
+    format!("{} {} {i:05}", FIRST[i as usize % 26], SECOND[(i as usize / 26) % 16])
+}
+
+/// One new, filled-in customer as one chunk of `device`'s log at `seq`.
+fn customer_chunk(keys: &WorkspaceKeys, device: DeviceId, actor: &crm_core::automerge::ActorId, seq: u64, i: u64) -> Result<SealedChunk> {
+    let id = DocId::random();
+    let name = customer_name(i);
+    let mut doc = CustomerDoc::create(id, actor.clone(), Kind::Company, &name, 1_700_000_000_000 + i as i64 * 60_000);
+    let domain = name.rsplit_once(' ').map(|(words, _)| words).unwrap_or(&name).to_lowercase().replace(' ', "-");
+    doc.edit(&[
+        Edit::Set(Field::Email, format!("contact{i:05}@{domain}.example")),
+        Edit::Set(Field::Phone, format!("+44 20 7946 {:04}", (i * 7919) % 10_000)),
+        Edit::Set(Field::Owner, OWNERS[i as usize % OWNERS.len()].to_string()),
+        Edit::AddTag(TAGS[i as usize % TAGS.len()].to_string()),
+    ])?;
+    let data = doc.take_chunk().ok_or_else(|| anyhow!("a new customer has no changes"))?;
+    Ok(keys.seal(&Chunk { device, seq, doc: id, data }))
+}
+
+fn seed(url: &str, secret: &str, first: u64, count: u64) -> Result<()> {
+    let keys = WorkspaceSecret::from_hex(secret).map_err(|e| anyhow!("--secret: {e}"))?.keys();
+    let started = Instant::now();
+    let device = DeviceId::random();
+    let actor = session_actor(device);
+    let chunks = (0..count).map(|k| customer_chunk(&keys, device, &actor, k + 1, first + k)).collect::<Result<Vec<_>>>()?;
+    let made = started.elapsed();
+    let body_bytes: usize = chunks.iter().map(|c| c.body.len()).sum();
+    let (mut client, _) = Client::connect(url, &keys)?;
+    let acked = client.push(chunks)?;
+    if acked.get(&device) != count {
+        bail!("the relay acknowledged {} of {count} chunks", acked.get(&device));
+    }
+    let pushed = client.bytes();
+    client.close();
+    // a customer in the middle of the range, to search for
+    let probe = first + count / 2;
+    println!(
+        "{{\"customers\":{count},\"chunks\":{count},\"chunk_body_bytes\":{body_bytes},\"bytes_sent\":{},\"make_ms\":{:.1},\"total_ms\":{:.1},\"probe_query\":\"{probe:05}\",\"probe_name\":\"{}\"}}",
+        pushed.sent,
+        made.as_secs_f64() * 1e3,
+        started.elapsed().as_secs_f64() * 1e3,
+        customer_name(probe),
+    );
+    Ok(())
+}
+
+fn reconnect(url: &str, devices: u64, customers: u64, per_customer: u64) -> Result<()> {
+    let keys = WorkspaceSecret::generate().keys();
+    let started = Instant::now();
+    // the workspace: `devices` devices each create their share of the customers and edit each
+    // one until it has `per_customer` chunks
+    let mut replicas: Vec<Replica> = (0..devices).map(|_| Replica::device(DeviceId::random(), keys.clone())).collect();
+    let mut chunks = Vec::new();
+    for i in 0..customers {
+        let replica = &mut replicas[(i % devices) as usize];
+        let id = DocId::random();
+        chunks.push(replica.create(id, Kind::Company, &customer_name(i + 1)));
+        for k in 1..per_customer {
+            let phone = format!("+44 20 7946 {:04}", (i * 31 + k) % 10_000);
+            chunks.extend(replica.edit(id, &[Edit::Set(Field::Phone, phone)])?);
+        }
+    }
+    let total_chunks = chunks.len();
+    let mut everything = VersionVector::new();
+    for r in &replicas {
+        everything.merge(r.vector());
+    }
+    let (mut writer, _) = Client::connect(url, &keys)?;
+    let acked = writer.push(chunks)?;
+    if acked != everything {
+        bail!("the relay acknowledged {} devices' chunks, expected {devices}", acked.len());
+    }
+    writer.close();
+    let filled = started.elapsed();
+
+    // reconnect, three times, as a device that holds everything
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let (mut device, handshake) = Client::connect(url, &keys)?;
+        let t = Instant::now();
+        let x = device.catch_up(&everything)?;
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        let late_frames = device.frames_within(QUIET)?;
+        let b = device.bytes();
+        device.close();
+        runs.push(format!(
+            "{{\"bytes_sent\":{},\"bytes_received\":{},\"bytes\":{},\"handshake_bytes\":{},\"round_trips\":{},\"frames_sent\":{},\"frames_received\":{},\"chunks_received\":{},\"late_frames\":{late_frames},\"ms\":{ms:.2}}}",
+            b.sent - handshake.sent,
+            b.received - handshake.received,
+            (b.sent - handshake.sent) + (b.received - handshake.received),
+            handshake.sent + handshake.received,
+            x.round_trips,
+            x.frames_sent,
+            x.frames_received,
+            x.chunks_received,
+        ));
+    }
+    println!(
+        "{{\"devices\":{devices},\"customers\":{customers},\"chunks\":{total_chunks},\"fill_ms\":{:.0},\"quiet_ms\":{},\"runs\":[{}]}}",
+        filled.as_secs_f64() * 1e3,
+        QUIET.as_millis(),
+        runs.join(",")
+    );
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! `cargo xtask bench`: measures the app against the performance budgets of DESIGN.md
+//! section 10 and prints each figure beside its budget, marking those over it. It measures and
+//! never asserts: a figure over budget is reported, not failed; the command fails only when it
+//! cannot run. It is bounded in time and stops by itself.
+//!
+//! 1. the tools, Chromium and the e2e suite's npm packages (bench/bench.mjs uses its harness);
+//! 2. the release build, whose precompression (compress.rs) gives the download figure;
+//! 3. the native sync client `crm-bench` (bench/native, a workspace of its own) into target/;
+//! 4. bench/bench.mjs against the real relay binary and dist/: the table, and every figure in
+//!    bench/results.json. How to read them: bench/README.md.
+
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::compress::{self, DOWNLOAD_BUDGET};
+use crate::tools::{self, CHROMIUM};
+use crate::util::{self, fmt_duration, info, root, step, target_dir};
+use crate::build;
+
+/// The measuring part's own deadline; what does not fit is reported as not measured.
+const MEASURE_DEADLINE: Duration = Duration::from_secs(420);
+/// If it has not ended this long after its deadline, it is stopped.
+const GRACE: Duration = Duration::from_secs(60);
+
+pub fn bench(sizes: &str) -> Result<ExitCode> {
+    let total = Instant::now();
+    let root = root();
+    if sizes.split(',').any(|n| n.trim().parse::<u32>().map_or(true, |n| n == 0)) {
+        bail!("--sizes takes customer counts separated by commas, e.g. 1000,10000 (got {sizes:?})");
+    }
+    let tools = tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    tools::ensure_e2e_packages(&tools)?;
+    let built = build::release(&tools)?;
+    // compress.rs measured the download while writing dist/'s brotli siblings; asking it again
+    // rewrites the same files and returns the figure
+    let download = compress::precompress(&built.dist)?.download;
+
+    step("Native sync client for the bench: cargo build --release (bench/native)");
+    let mut cmd = tools.cmd("cargo");
+    cmd.current_dir(&root)
+        .args(["build", "--release", "--manifest-path", "bench/native/Cargo.toml", "--target-dir"])
+        .arg(target_dir());
+    util::run(&mut cmd)?;
+    let client = target_dir().join("release").join("crm-bench");
+
+    step(format!(
+        "Measuring: bench/bench.mjs (relay binary, Chromium, native client; at most {})",
+        fmt_duration(MEASURE_DEADLINE)
+    ));
+    let results = root.join("bench").join("results.json");
+    let mut cmd = tools.cmd("node");
+    cmd.current_dir(&root)
+        .arg("bench/bench.mjs")
+        .env("CRM_RELAY_BIN", &built.relay)
+        .env("CRM_DIST", &built.dist)
+        .env("CRM_CHROMIUM", CHROMIUM)
+        .env("CRM_BENCH_BIN", &client)
+        .env("CRM_BENCH_OUT", &results)
+        .env("CRM_BENCH_SIZES", sizes)
+        .env("CRM_BENCH_DEADLINE_S", MEASURE_DEADLINE.as_secs().to_string())
+        .env("CRM_BENCH_DOWNLOAD", download.to_string())
+        .env("CRM_BENCH_DOWNLOAD_BUDGET", DOWNLOAD_BUDGET.to_string());
+    let ok = run_bounded(&mut cmd, MEASURE_DEADLINE + GRACE)?;
+    info(format!("total time {}", fmt_duration(total.elapsed())));
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Runs `cmd` (stdio inherited); past `limit` it gets SIGTERM (bench.mjs then stops its relays
+/// and browsers), and SIGKILL 15 s later. True if it exited successfully in time.
+fn run_bounded(cmd: &mut Command, limit: Duration) -> Result<bool> {
+    info(format!("$ {}", cmd.get_program().to_string_lossy()));
+    let started = Instant::now();
+    let mut child = cmd.spawn().context("could not start node")?;
+    let mut termed = None::<Instant>;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status.success() && termed.is_none());
+        }
+        match termed {
+            None if started.elapsed() > limit => {
+                eprintln!("\nxtask bench: still running after {}: stopping it", fmt_duration(limit));
+                let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+                termed = Some(Instant::now());
+            }
+            Some(t) if t.elapsed() > Duration::from_secs(15) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Ok(false);
+            }
+            _ => {}
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
