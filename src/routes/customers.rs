@@ -1,11 +1,12 @@
 //! The customer list: search as you type over every customer's summary, and "New customer".
 
 use crate::state::{create_customer, use_app};
+use crm_core::customer::Query;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-/// Rows drawn at once; the list is virtualised in a later iteration.
-const MAX_ROWS: usize = 500;
+/// Rows drawn at once: a search narrows the rest down (the list is virtualised later).
+const MAX_ROWS: usize = 100;
 
 #[component]
 pub fn CustomerList() -> impl IntoView {
@@ -13,13 +14,32 @@ pub fn CustomerList() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let navigate = use_navigate();
 
+    // the list order changes only with the data, not with each keystroke
+    let order = Memo::new(move |_| {
+        app.summaries.with(|all| {
+            let mut idx: Vec<usize> = (0..all.len()).collect();
+            idx.sort_by_cached_key(|&i| all[i].sort_key());
+            idx
+        })
+    });
+    // (the first MAX_ROWS matches, how many match in all)
     let matches = Memo::new(move |_| {
-        let q = query.get();
-        let mut rows: Vec<_> = app.summaries.with(|all| all.iter().filter(|s| q.is_empty() || s.matches(&q)).cloned().collect());
-        rows.sort_by(|a, b| {
-            (a.name.is_empty(), a.name.to_lowercase(), a.id.clone()).cmp(&(b.name.is_empty(), b.name.to_lowercase(), b.id.clone()))
-        });
-        rows
+        let q = Query::new(&query.get());
+        app.summaries.with(|all| {
+            order.with(|order| {
+                let mut rows = Vec::with_capacity(MAX_ROWS);
+                let mut count = 0;
+                for &i in order {
+                    if q.matches(&all[i]) {
+                        count += 1;
+                        if rows.len() < MAX_ROWS {
+                            rows.push(all[i].clone());
+                        }
+                    }
+                }
+                (rows, count)
+            })
+        })
     });
     let total = move || app.summaries.with(|s| s.len());
 
@@ -51,7 +71,7 @@ pub fn CustomerList() -> impl IntoView {
             </div>
             <p class="count">
                 {move || {
-                    let shown = matches.with(|m| m.len());
+                    let shown = matches.with(|m| m.1);
                     if query.with(|q| q.is_empty()) {
                         format!("{} customers", total())
                     } else {
@@ -61,7 +81,7 @@ pub fn CustomerList() -> impl IntoView {
             </p>
             <ul role="list" aria-label="Customer list" class="customer-list">
                 <For
-                    each=move || matches.get().into_iter().take(MAX_ROWS)
+                    each=move || matches.get().0
                     key=|s| (s.id.clone(), s.name.clone(), s.email.clone(), s.owner.clone(), s.phone.clone(), s.conflicts)
                     let:s
                 >
@@ -82,7 +102,7 @@ pub fn CustomerList() -> impl IntoView {
                     </li>
                 </For>
             </ul>
-            {move || (matches.with(|m| m.len()) > MAX_ROWS)
+            {move || (matches.with(|m| m.1) > MAX_ROWS)
                 .then(|| view! { <p class="count">{format!("Showing the first {MAX_ROWS}; refine the search to see others.")}</p> })}
             {move || (total() == 0).then(|| view! {
                 <p class="empty">"No customers yet. Everything you add is kept on this device and syncs when online."</p>

@@ -155,8 +155,31 @@ pub struct Summary {
 impl Summary {
     /// True when every whitespace-separated term of `query` occurs in the searchable text.
     pub fn matches(&self, query: &str) -> bool {
-        let q = query.to_lowercase();
-        q.split_whitespace().all(|t| self.search.contains(t))
+        Query::new(query).matches(self)
+    }
+
+    /// The list's order: by name, case-insensitively, unnamed customers last.
+    pub fn sort_key(&self) -> (bool, String, String) {
+        (self.name.is_empty(), self.name.to_lowercase(), self.id.clone())
+    }
+}
+
+/// A search query, parsed once and matched against many summaries (once per keystroke over
+/// every customer, so it must not allocate per row).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query {
+    terms: Vec<String>,
+}
+
+impl Query {
+    pub fn new(query: &str) -> Self {
+        Self { terms: query.to_lowercase().split_whitespace().map(str::to_string).collect() }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+    pub fn matches(&self, s: &Summary) -> bool {
+        self.terms.iter().all(|t| s.search.contains(t.as_str()))
     }
 }
 
@@ -550,5 +573,6 @@ mod tests {
         assert!(s.matches("acme vip"));
         assert!(s.matches("SALES@"));
         assert!(!s.matches("acme zzz"));
+        assert!(Query::new("  ").is_empty() && Query::new("").matches(&s));
     }
 }
