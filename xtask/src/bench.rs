@@ -5,7 +5,7 @@
 //!
 //! 1. the tools, Chromium and the e2e suite's npm packages (bench/bench.mjs uses its harness);
 //! 2. the release build, whose precompression (compress.rs) gives the download figure;
-//! 3. the native sync client `crm-bench` (bench/native, a workspace of its own) into target/;
+//! 3. the native sync client `crm-bench` (bench/native, a workspace member) into target/;
 //! 4. bench/bench.mjs against the real relay binary and dist/: the table, and every figure in
 //!    bench/results.json. How to read them: bench/README.md.
 
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use crate::compress::{self, DOWNLOAD_BUDGET};
+use crate::compress::DOWNLOAD_BUDGET;
 use crate::tools::{self, CHROMIUM};
 use crate::util::{self, fmt_duration, info, root, step, target_dir};
 use crate::build;
@@ -34,15 +34,11 @@ pub fn bench(sizes: &str) -> Result<ExitCode> {
     tools::ensure_browser()?;
     tools::ensure_e2e_packages(&tools)?;
     let built = build::release(&tools)?;
-    // compress.rs measured the download while writing dist/'s brotli siblings; asking it again
-    // rewrites the same files and returns the figure
-    let download = compress::precompress(&built.dist)?.download;
+    let download = built.download;
 
-    step("Native sync client for the bench: cargo build --release (bench/native)");
+    step("Native sync client for the bench: cargo build --release -p crm-bench (bench/native)");
     let mut cmd = tools.cmd("cargo");
-    cmd.current_dir(&root)
-        .args(["build", "--release", "--manifest-path", "bench/native/Cargo.toml", "--target-dir"])
-        .arg(target_dir());
+    cmd.current_dir(&root).args(["build", "--release", "-p", "crm-bench"]);
     util::run(&mut cmd)?;
     let client = target_dir().join("release").join("crm-bench");
 

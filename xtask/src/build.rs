@@ -13,6 +13,8 @@ use crate::util::{self, info, root, step, target_dir};
 pub struct Built {
     pub relay: PathBuf,
     pub dist: PathBuf,
+    /// brotli bytes of the wasm, js and css a browser downloads
+    pub download: u64,
 }
 
 pub fn release(tools: &Tools) -> Result<Built> {
@@ -49,5 +51,5 @@ pub fn release(tools: &Tools) -> Result<Built> {
     if !relay.is_file() {
         bail!("the relay build succeeded but {} is missing", relay.display());
     }
-    Ok(Built { relay, dist })
+    Ok(Built { relay, dist, download: c.download })
 }
