@@ -137,3 +137,14 @@ async fn chunks_from_another_device_merge_and_tampered_ones_are_refused() {
     // b can now serve a's chunks to a third node
     assert_eq!(b.chunks_missing_for(&VersionVector::new()).await.unwrap().len(), 2);
 }
+
+#[wasm_bindgen_test]
+fn a_full_disk_is_reported_in_words_that_say_nothing_was_lost() {
+    let full = web_sys::DomException::new_with_message_and_name("The quota has been exceeded.", "QuotaExceededError").unwrap();
+    let err = StoreError::from(indexed_db_futures::error::Error::from(full));
+    assert!(matches!(err, StoreError::QuotaExceeded), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("storage is full") && text.contains("nothing saved before was lost"), "{text}");
+    let other = web_sys::DomException::new_with_message_and_name("bad key", "DataError").unwrap();
+    assert!(matches!(StoreError::from(indexed_db_futures::error::Error::from(other)), StoreError::Idb(_)));
+}

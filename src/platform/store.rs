@@ -45,12 +45,15 @@ pub enum StoreError {
 
 impl From<indexed_db_futures::error::Error> for StoreError {
     fn from(e: indexed_db_futures::error::Error) -> Self {
-        let text = e.to_string();
-        if text.contains("QuotaExceeded") {
-            StoreError::QuotaExceeded
-        } else {
-            StoreError::Idb(text)
+        if let indexed_db_futures::error::Error::DomException(d) = &e {
+            let d = web_sys::DomException::from(d.clone());
+            // a full disk aborts the transaction with QuotaExceededError (some engines report
+            // the abort itself, naming the quota in its message)
+            if d.name() == "QuotaExceededError" || (d.name() == "AbortError" && d.message().to_lowercase().contains("quota")) {
+                return StoreError::QuotaExceeded;
+            }
         }
+        StoreError::Idb(e.to_string())
     }
 }
 
