@@ -185,16 +185,7 @@ impl Store {
                 d
             }
         };
-        // re-read in case another tab won the race
-        let device = Self::read_meta_string(&db, "device").await?.and_then(|s| s.parse().ok()).unwrap_or(device);
         Ok(Store { db, workspace, device })
-    }
-
-    async fn read_meta_string(db: &Database, key: &str) -> Result<Option<String>, StoreError> {
-        let tx = db.transaction(META).build()?;
-        let meta = tx.object_store(META)?;
-        let v: Option<String> = meta.get(key).primitive()?.await?;
-        Ok(v)
     }
 
     fn rw(&self) -> Result<Transaction<'_>, StoreError> {

@@ -116,10 +116,6 @@ impl SyncClient {
         client
     }
 
-    pub fn status(&self) -> SyncStatus {
-        self.inner.borrow().status.clone()
-    }
-
     /// A chunk this device just wrote: counted as unsent and pushed if connected.
     pub fn local_chunk(&self, chunk: SealedChunk) {
         let _ = self.inner.borrow().tx.unbounded_send(Event::Local(chunk));
@@ -202,7 +198,6 @@ impl SyncClient {
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         i._callbacks = vec![on_open, on_message, on_close];
         i.ws = Some(ws);
-        i.status.state = SyncState::Connecting;
     }
 
     /// Closes the current connection; the close is then handled like any other (the reason

@@ -343,10 +343,6 @@ impl CustomerDoc {
         self.doc.save()
     }
 
-    pub fn heads(&mut self) -> Vec<ChangeHash> {
-        self.doc.get_heads()
-    }
-
     /// True when some merged changes still wait for changes that have not arrived.
     pub fn is_waiting(&mut self) -> bool {
         !self.doc.get_missing_deps(&[]).is_empty()

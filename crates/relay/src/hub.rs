@@ -42,12 +42,18 @@ impl Hub {
         self.tx.subscribe()
     }
 
-    async fn with_log<T>(&self, store: &Store, f: impl FnOnce(&mut ChunkLog) -> T) -> Result<T, StoreError> {
+    /// The log's lock, with the log loaded from the database on first use.
+    async fn loaded_log(&self, store: &Store) -> Result<tokio::sync::MutexGuard<'_, Option<ChunkLog>>, StoreError> {
         let mut guard = self.log.lock().await;
         if guard.is_none() {
             *guard = Some(store.load_log(self.workspace).await?);
         }
-        Ok(f(guard.as_mut().expect("log loaded above")))
+        Ok(guard)
+    }
+
+    async fn with_log<T>(&self, store: &Store, f: impl FnOnce(&mut ChunkLog) -> T) -> Result<T, StoreError> {
+        let mut guard = self.loaded_log(store).await?;
+        Ok(f(guard.as_mut().expect("loaded_log loads it")))
     }
 
     /// The relay's vector for this workspace.
@@ -75,10 +81,7 @@ impl Hub {
         store: &Store,
         chunks: Vec<SealedChunk>,
     ) -> Result<(Vec<SealedChunk>, VersionVector), StoreError> {
-        let mut guard = self.log.lock().await;
-        if guard.is_none() {
-            *guard = Some(store.load_log(self.workspace).await?);
-        }
+        let mut guard = self.loaded_log(store).await?;
         let fresh = match store.insert_chunks(self.workspace, chunks).await {
             Ok(fresh) => fresh,
             Err(e) => {
@@ -87,7 +90,7 @@ impl Hub {
                 return Err(e);
             }
         };
-        let log = guard.as_mut().expect("log loaded above");
+        let log = guard.as_mut().expect("loaded_log loads it");
         for c in &fresh {
             log.insert(c.key());
         }
@@ -146,10 +149,5 @@ impl Hubs {
         while self.connections() > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-    }
-
-    /// Workspaces with at least one connection.
-    pub fn active(&self) -> usize {
-        self.map.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 }

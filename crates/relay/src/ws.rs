@@ -199,8 +199,6 @@ impl Conn {
                 Effect::Send(m) => self.send(&m).await?,
                 Effect::SendMissing { their } => self.send_missing(&their).await?,
                 Effect::Store(chunks) => {
-                    // the peer holds what it sends: never echo these back to it
-                    let _ = self.session.chunks_for_peer(chunks.iter().cloned());
                     let (fresh, vector) = self.hub.store(&self.state.store, chunks).await.map_err(End::storage)?;
                     let ack = self.session.stored(&vector);
                     self.send(&ack).await?;

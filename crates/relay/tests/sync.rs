@@ -21,8 +21,7 @@ fn keys_of(chunks: &[crm_core::SealedChunk]) -> BTreeSet<ChunkKey> {
 #[tokio::test]
 async fn connections_without_a_valid_token_are_refused_with_401_before_upgrading() {
     bounded(60, async {
-        let data = tempfile::tempdir().unwrap();
-        let relay = Relay::start(data.path()).await;
+        let relay = Relay::fresh().await;
         let keys = WorkspaceSecret::generate().keys();
         let ws = keys.workspace.to_string();
         let upgrade = |protocols: &str| {
@@ -75,8 +74,7 @@ async fn connections_without_a_valid_token_are_refused_with_401_before_upgrading
 #[tokio::test]
 async fn malformed_workspace_ids_are_refused_with_400() {
     bounded(60, async {
-        let data = tempfile::tempdir().unwrap();
-        let relay = Relay::start(data.path()).await;
+        let relay = Relay::fresh().await;
         let keys = WorkspaceSecret::generate().keys();
         let protocols = format!("crm-sync.v1, auth.{}", keys.token.to_hex());
         let upper = keys.workspace.to_string().to_uppercase();
@@ -102,8 +100,7 @@ async fn malformed_workspace_ids_are_refused_with_400() {
 #[tokio::test]
 async fn a_plain_request_that_is_not_an_upgrade_registers_nothing() {
     bounded(60, async {
-        let data = tempfile::tempdir().unwrap();
-        let relay = Relay::start(data.path()).await;
+        let relay = Relay::fresh().await;
         let squatter = WorkspaceSecret::generate().keys();
         let owner_secret = WorkspaceSecret::generate();
         let owner = owner_secret.keys();
@@ -125,8 +122,7 @@ async fn a_plain_request_that_is_not_an_upgrade_registers_nothing() {
 #[tokio::test]
 async fn pushed_chunks_are_acked_forwarded_live_and_served_to_late_joiners_of_that_workspace_only() {
     bounded(90, async {
-        let data = tempfile::tempdir().unwrap();
-        let relay = Relay::start(data.path()).await;
+        let relay = Relay::fresh().await;
         let keys = WorkspaceSecret::generate().keys();
         let other_keys = WorkspaceSecret::generate().keys();
         let empty = VersionVector::new();
@@ -187,8 +183,7 @@ async fn pushed_chunks_are_acked_forwarded_live_and_served_to_late_joiners_of_th
 #[tokio::test]
 async fn concurrent_writers_reach_every_member_exactly_once() {
     bounded(120, async {
-        let data = tempfile::tempdir().unwrap();
-        let relay = Relay::start(data.path()).await;
+        let relay = Relay::fresh().await;
         let keys = WorkspaceSecret::generate().keys();
         let mut readers = Vec::new();
         for _ in 0..2 {
@@ -241,8 +236,7 @@ async fn concurrent_writers_reach_every_member_exactly_once() {
 #[tokio::test]
 async fn catch_up_streams_many_pages_in_bounded_frames_before_the_reply() {
     bounded(180, async {
-        let data = tempfile::tempdir().unwrap();
-        let relay = Relay::start(data.path()).await;
+        let relay = Relay::fresh().await;
         let keys = WorkspaceSecret::generate().keys();
         let mut writer = relay.connect(&keys).await;
         // 1,300 chunks over two devices: more than one 500-row page each for one of them
@@ -268,8 +262,7 @@ async fn catch_up_streams_many_pages_in_bounded_frames_before_the_reply() {
 #[tokio::test]
 async fn a_member_that_falls_behind_live_forwarding_still_gets_every_chunk_once() {
     bounded(180, async {
-        let data = tempfile::tempdir().unwrap();
-        let relay = Relay::start(data.path()).await;
+        let relay = Relay::fresh().await;
         let keys = WorkspaceSecret::generate().keys();
         let mut writer = relay.connect(&keys).await;
         let mut slow = relay.connect(&keys).await;
@@ -293,8 +286,7 @@ async fn a_member_that_falls_behind_live_forwarding_still_gets_every_chunk_once(
 #[tokio::test]
 async fn an_oversized_frame_closes_only_that_connection_with_1009_and_a_reason() {
     bounded(90, async {
-        let data = tempfile::tempdir().unwrap();
-        let relay = Relay::start(data.path()).await;
+        let relay = Relay::fresh().await;
         let keys = WorkspaceSecret::generate().keys();
         let mut bystander = relay.connect(&keys).await;
         bystander.hello(&VersionVector::new()).await;
@@ -332,8 +324,7 @@ async fn an_oversized_frame_closes_only_that_connection_with_1009_and_a_reason()
 #[tokio::test]
 async fn garbage_and_text_frames_get_an_error_message_and_a_1008_close() {
     bounded(90, async {
-        let data = tempfile::tempdir().unwrap();
-        let relay = Relay::start(data.path()).await;
+        let relay = Relay::fresh().await;
         let keys = WorkspaceSecret::generate().keys();
         let mut bystander = relay.connect(&keys).await;
         bystander.hello(&VersionVector::new()).await;
@@ -484,8 +475,7 @@ async fn the_database_files_hold_no_plaintext_of_stored_chunks() {
 #[tokio::test]
 async fn reconnecting_with_nothing_new_costs_one_round_trip_under_2_kb() {
     bounded(120, async {
-        let data = tempfile::tempdir().unwrap();
-        let relay = Relay::start(data.path()).await;
+        let relay = Relay::fresh().await;
         let keys = WorkspaceSecret::generate().keys();
         let mut a = relay.connect(&keys).await;
         a.hello(&VersionVector::new()).await;

@@ -39,10 +39,6 @@ impl Session {
         &self.their
     }
 
-    pub fn awaiting_reply(&self) -> bool {
-        self.awaiting_reply
-    }
-
     /// The opening message, and the periodic re-sync that recovers anything lost in transit:
     /// "here is what I have; tell me what you have".
     pub fn have(&mut self, mine: &VersionVector) -> Message {
@@ -66,6 +62,10 @@ impl Session {
                 out
             }
             Message::Chunks { chunks } => {
+                // the peer holds what it sends: never frame these back to it
+                for c in &chunks {
+                    self.sent.insert(c.key());
+                }
                 if chunks.is_empty() {
                     Vec::new()
                 } else {
@@ -130,6 +130,15 @@ mod tests {
         assert!(matches!(eff[1], Effect::SendMissing { .. }));
         let Effect::Send(reply) = eff[2].clone() else { panic!("reply expected") };
         assert_eq!(a.receive(reply, &empty).last(), Some(&Effect::CaughtUp));
+    }
+
+    #[test]
+    fn chunks_a_peer_sent_are_never_framed_back_to_it() {
+        let mut s = Session::new();
+        let empty = VersionVector::new();
+        s.receive(Message::Chunks { chunks: vec![chunk(1, 10), chunk(2, 10)] }, &empty);
+        let frames = s.chunks_for_peer([chunk(1, 10), chunk(2, 10), chunk(3, 10)]);
+        assert_eq!(frames, vec![Message::Chunks { chunks: vec![chunk(3, 10)] }]);
     }
 
     #[test]

@@ -39,9 +39,19 @@ pub struct Relay {
     /// The line it printed on stdout.
     pub banner: String,
     pub data: PathBuf,
+    /// the temporary data directory of [`Relay::fresh`], removed with the relay
+    _tmp: Option<tempfile::TempDir>,
 }
 
 impl Relay {
+    /// Starts the relay on a free port with a new, empty data directory of its own.
+    pub async fn fresh() -> Relay {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let mut relay = Self::start(tmp.path()).await;
+        relay._tmp = Some(tmp);
+        relay
+    }
+
     /// Starts the relay on a free port with `data` as its data directory.
     pub async fn start(data: &Path) -> Relay {
         Self::start_with(data, &[], None).await
@@ -71,7 +81,7 @@ impl Relay {
             .and_then(|rest| rest.strip_suffix('/'))
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("unexpected banner {banner:?}"));
-        Relay { child, port, banner, data: data.to_owned() }
+        Relay { child, port, banner, data: data.to_owned(), _tmp: None }
     }
 
     pub fn pid(&self) -> u32 {
