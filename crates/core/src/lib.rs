@@ -12,10 +12,14 @@
 pub mod chunk;
 pub mod crypto;
 pub mod customer;
+pub mod dates;
+pub mod doc;
 pub mod ids;
 pub mod replica;
 pub mod sync;
+pub mod text_merge;
 pub mod vv;
+pub mod workspace;
 
 // the adapters name Automerge types (actor ids) through the core, so versions never drift
 pub use automerge;
@@ -23,5 +27,6 @@ pub use automerge;
 pub use chunk::{Chunk, ChunkKey, SealedChunk};
 pub use crypto::{WorkspaceKeys, WorkspaceSecret};
 pub use customer::{Conflict, Contact, ContactField, Customer, CustomerDoc, Edit, Field, Kind, Summary};
+pub use workspace::{Settings, WorkspaceDoc, WORKSPACE_DOC};
 pub use ids::{DeviceId, DocId, WorkspaceId};
 pub use vv::{ChunkLog, VersionVector};

@@ -1,0 +1,255 @@
+//! The workspace document: team settings every member shares (DESIGN.md section 3):
+//! pipelines and their stages, custom field definitions, loyalty tiers, saved views, members.
+//!
+//! It syncs like a customer, as chunks of one document with the fixed id [`WORKSPACE_DOC`].
+//! Two devices that start offline must not each create their own root maps (Automerge would
+//! keep only one of two concurrently created maps under one key, hiding the other's
+//! contents), so every device builds the same *genesis* change: same actor, same time, same
+//! operations, hence the same change hash. Genesis is never sent; everything after it is.
+
+use crate::customer::record::record;
+use crate::doc::{ChunkError, ChunkedDoc};
+use crate::ids::DocId;
+use automerge::{transaction::CommitOptions, ActorId, AutoCommit};
+use autosurgeon::{Hydrate, Reconcile};
+use std::collections::BTreeMap;
+
+/// The id of the workspace document (no customer id is all zeros: they are random).
+pub const WORKSPACE_DOC: DocId = DocId([0; 16]);
+
+/// The actor of the genesis change; never used for anything else.
+const GENESIS_ACTOR: [u8; 16] = *b"crm-genesis-v1\0\0";
+
+record! {
+    /// A stage of a pipeline. `name` empty means the built-in name for `id`, shown in the
+    /// reader's language.
+    pub struct Stage {
+        #[key]
+        pub id: String,
+        pub name: String,
+        /// win probability, 0-100
+        pub probability: i64,
+        /// "" for an open stage, "won" or "lost" for the closing columns
+        pub outcome: String,
+    }
+}
+
+record! {
+    pub struct Pipeline {
+        pub name: String,
+        pub stages: Vec<Stage>,
+        pub order: i64,
+    }
+}
+
+pub const CUSTOM_FIELD_KINDS: [&str; 4] = ["text", "number", "date", "choice"];
+
+record! {
+    pub struct CustomFieldDef {
+        pub label: String,
+        /// one of [`CUSTOM_FIELD_KINDS`]
+        pub kind: String,
+        pub choices: Vec<String>,
+        pub order: i64,
+    }
+}
+
+record! {
+    pub struct Tier {
+        #[key]
+        pub id: String,
+        pub name: String,
+        pub min_points: i64,
+    }
+}
+
+record! {
+    /// A named filter + sort of the customer list, shared with the team.
+    pub struct SavedView {
+        pub name: String,
+        /// the view's filters and sort, as JSON ([`crate::views::ViewSpec`])
+        pub spec: String,
+        pub created_by: String,
+        pub created_at: i64,
+    }
+}
+
+record! {
+    pub struct Member {
+        pub name: String,
+        pub devices: BTreeMap<String, bool>,
+    }
+}
+
+record! {
+    pub struct Settings {
+        pub pipelines: BTreeMap<String, Pipeline>,
+        pub custom_fields: BTreeMap<String, CustomFieldDef>,
+        pub tiers: Vec<Tier>,
+        pub views: BTreeMap<String, SavedView>,
+        pub members: BTreeMap<String, Member>,
+        /// the currency new deals and orders default to
+        pub currency: String,
+    }
+}
+
+impl Settings {
+    /// What a new workspace starts with: one sales pipeline and three loyalty tiers, with
+    /// built-in names (empty `name`) so each reader sees them in their language.
+    pub fn genesis() -> Settings {
+        let stage = |id: &str, p: i64, outcome: &str| Stage {
+            id: id.into(),
+            name: String::new(),
+            probability: p,
+            outcome: outcome.into(),
+        };
+        let mut pipelines = BTreeMap::new();
+        pipelines.insert(
+            "sales".to_string(),
+            Pipeline {
+                name: String::new(),
+                order: 0,
+                stages: vec![
+                    stage("lead", 10, ""),
+                    stage("qualified", 25, ""),
+                    stage("proposal", 50, ""),
+                    stage("negotiation", 75, ""),
+                    stage("won", 100, "won"),
+                    stage("lost", 0, "lost"),
+                ],
+            },
+        );
+        let tier = |id: &str, min| Tier { id: id.into(), name: String::new(), min_points: min };
+        Settings {
+            pipelines,
+            tiers: vec![tier("bronze", 0), tier("silver", 1000), tier("gold", 5000)],
+            currency: "CNY".into(),
+            ..Default::default()
+        }
+    }
+
+    /// Pipelines in display order.
+    pub fn pipelines_sorted(&self) -> Vec<(&String, &Pipeline)> {
+        let mut v: Vec<_> = self.pipelines.iter().collect();
+        v.sort_by_key(|(id, p)| (p.order, (*id).clone()));
+        v
+    }
+
+    pub fn stage(&self, pipeline: &str, stage: &str) -> Option<&Stage> {
+        self.pipelines.get(pipeline)?.stages.iter().find(|s| s.id == stage)
+    }
+
+    /// The tier a points balance earns: the highest whose minimum it reaches.
+    pub fn tier_for(&self, points: i64) -> Option<&Tier> {
+        self.tiers.iter().filter(|t| points >= t.min_points).max_by_key(|t| t.min_points)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("workspace settings could not be read: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error("workspace settings have an unexpected shape: {0}")]
+    Shape(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("local edits must be taken as a chunk before remote changes are merged")]
+    UnchunkedLocalEdits,
+}
+
+impl From<ChunkError> for SettingsError {
+    fn from(e: ChunkError) -> Self {
+        match e {
+            ChunkError::Automerge(e) => SettingsError::Automerge(e),
+            ChunkError::UnchunkedLocalEdits => SettingsError::UnchunkedLocalEdits,
+        }
+    }
+}
+
+pub struct WorkspaceDoc {
+    inner: ChunkedDoc,
+}
+
+impl WorkspaceDoc {
+    /// The document every device of every workspace starts from (identical bytes everywhere).
+    pub fn genesis(actor: ActorId) -> Self {
+        let mut doc = AutoCommit::new().with_actor(ActorId::from(GENESIS_ACTOR.to_vec()));
+        autosurgeon::reconcile(&mut doc, &Settings::genesis()).expect("reconcile into an empty document");
+        doc.commit_with(CommitOptions::default().with_time(0));
+        Self { inner: ChunkedDoc::settled(doc.with_actor(actor)) }
+    }
+
+    pub fn load(snapshot: &[u8], actor: ActorId) -> Result<Self, SettingsError> {
+        Ok(Self { inner: ChunkedDoc::load(snapshot, actor)? })
+    }
+
+    pub fn settings(&self) -> Settings {
+        autosurgeon::hydrate(&self.inner.doc).unwrap_or_default()
+    }
+
+    /// Changes the settings through `f`; nothing is written if it fails.
+    pub fn update(&mut self, f: impl FnOnce(&mut Settings) -> Result<(), String>) -> Result<(), SettingsError> {
+        let mut s = self.settings();
+        f(&mut s).map_err(SettingsError::Invalid)?;
+        if let Err(e) = autosurgeon::reconcile(&mut self.inner.doc, &s) {
+            self.inner.rollback();
+            return Err(SettingsError::Shape(e.to_string()));
+        }
+        self.inner.mark_dirty();
+        Ok(())
+    }
+
+    pub fn take_chunk(&mut self) -> Option<Vec<u8>> {
+        self.inner.take_chunk()
+    }
+
+    pub fn merge_chunk(&mut self, data: &[u8]) -> Result<(), SettingsError> {
+        Ok(self.inner.merge_chunk(data)?)
+    }
+
+    pub fn save(&mut self) -> Vec<u8> {
+        self.inner.save()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(n: u8) -> ActorId {
+        ActorId::from(vec![n; 20])
+    }
+
+    #[test]
+    fn two_devices_that_start_offline_share_one_genesis_and_merge_their_settings() {
+        let mut a = WorkspaceDoc::genesis(actor(1));
+        let mut b = WorkspaceDoc::genesis(actor(2));
+        a.update(|s| {
+            s.currency = "USD".into();
+            s.custom_fields.insert("vat".into(), CustomFieldDef { label: "VAT no".into(), kind: "text".into(), ..Default::default() });
+            Ok(())
+        })
+        .unwrap();
+        b.update(|s| {
+            s.tiers.push(Tier { id: "platinum".into(), name: "Platinum".into(), min_points: 20_000 });
+            s.pipelines.get_mut("sales").unwrap().stages[0].probability = 5;
+            Ok(())
+        })
+        .unwrap();
+        let (ca, cb) = (a.take_chunk().unwrap(), b.take_chunk().unwrap());
+        a.merge_chunk(&cb).unwrap();
+        b.merge_chunk(&ca).unwrap();
+        let (sa, sb) = (a.settings(), b.settings());
+        assert_eq!(sa, sb);
+        assert_eq!(sa.currency, "USD");
+        assert_eq!(sa.custom_fields["vat"].label, "VAT no");
+        assert_eq!(sa.tiers.len(), 4);
+        assert_eq!(sa.pipelines["sales"].stages[0].probability, 5);
+        assert_eq!(sa.pipelines["sales"].stages.len(), 6, "genesis stages are not duplicated");
+        assert_eq!(sa.tier_for(1500).unwrap().id, "silver");
+        // an edit that fails writes nothing
+        assert!(a.update(|s| { s.currency = "X".into(); Err("no".into()) }).is_err());
+        assert_eq!(a.settings().currency, "USD");
+        assert!(a.take_chunk().is_none());
+    }
+}
