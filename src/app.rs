@@ -4,8 +4,12 @@ use crate::components::sync_status::SyncStatusBadge;
 use crate::platform::store::Store;
 use crate::platform::sync_client::{Hooks, SyncClient};
 use crate::platform::tabs::Tabs;
+use crate::i18n::{common::Common, set_locale, use_locale, Locale};
 use crate::platform::{self, workspace};
-use crate::routes::{customer::CustomerPage, customers::CustomerList, settings::Settings};
+use crate::routes::{
+    customer::CustomerPage, customers::CustomerList, duplicates::DuplicatesPage, import::ImportPage,
+    pipeline::PipelinePage, settings::Settings, tasks::TasksPage, trash::TrashPage,
+};
 use crate::state::{install_services, services, AppState, Services};
 use crm_core::customer::session_actor;
 use leptos::prelude::*;
@@ -34,7 +38,8 @@ pub fn start() {
             Ok(s) => (s, None),
             Err(e) => (Vec::new(), Some(e.to_string())),
         };
-        let app = AppState::new(summaries);
+        let settings = store.settings().await.unwrap_or_else(|_| crm_core::Settings::genesis());
+        let app = AppState::new(summaries, settings);
         app.error.set(problem.or(load_problem));
         install_services(Services {
             actor: session_actor(store.device),
@@ -47,6 +52,9 @@ pub fn start() {
         let tabs = Tabs::join(&keys.workspace.to_string(), move |ids| {
             let store = services().store.clone();
             wasm_bindgen_futures::spawn_local(async move {
+                if ids.iter().any(|i| *i == crm_core::WORKSPACE_DOC.to_string()) {
+                    crate::state::reload_settings(app).await;
+                }
                 match store.summaries_of(&ids).await {
                     Ok(summaries) => app.changed_elsewhere(summaries),
                     Err(e) => app.error.set(Some(e.to_string())),
@@ -57,7 +65,11 @@ pub fn start() {
         let hooks = Hooks {
             status: Box::new(move |s| app.sync.set(s)),
             ingested: Box::new(move |ing| {
-                let ids: Vec<String> = ing.summaries.iter().map(|s| s.id.clone()).collect();
+                let mut ids: Vec<String> = ing.summaries.iter().map(|s| s.id.clone()).collect();
+                if let Some(settings) = ing.settings {
+                    app.settings.set(settings);
+                    ids.push(crm_core::WORKSPACE_DOC.to_string());
+                }
                 if let Some(t) = services().tabs.borrow().as_ref() {
                     t.announce(&ids);
                 }
@@ -66,8 +78,11 @@ pub fn start() {
         };
         let client = SyncClient::start(&workspace::relay_url(), store, keys, hooks);
         *services().sync.borrow_mut() = Some(client);
+        let locale = RwSignal::new(Locale::initial());
+        set_locale(locale, locale.get_untracked());
         mount_to_body(move || {
             provide_context(app);
+            provide_context(locale);
             view! { <App/> }
         });
     });
@@ -85,26 +100,37 @@ fn fatal(message: &str) {
 #[component]
 pub fn App() -> impl IntoView {
     let app = crate::state::use_app();
+    let locale = use_locale();
+    let t = move || Common::of(locale.get());
     view! {
         <Router>
             <header class="topbar">
-                <A href="/" attr:class="brand">"CRM"</A>
-                <nav aria-label="Main">
-                    <A href="/" exact=true>"Customers"</A>
-                    <A href="/settings">"Settings"</A>
+                <A href="/" attr:class="brand">{move || t().brand}</A>
+                <nav aria-label=move || t().nav_main>
+                    <A href="/" exact=true>{move || t().nav_customers}</A>
+                    <A href="/pipeline">{move || t().nav_pipeline}</A>
+                    <A href="/tasks">{move || t().nav_tasks}</A>
+                    <A href="/import">{move || t().nav_import}</A>
+                    <A href="/trash">{move || t().nav_trash}</A>
+                    <A href="/settings">{move || t().nav_settings}</A>
                 </nav>
                 <SyncStatusBadge/>
             </header>
             {move || app.error.get().map(|e| view! {
                 <div class="banner" role="alert">
                     <span>{e}</span>
-                    <button type="button" on:click=move |_| app.error.set(None)>"Dismiss"</button>
+                    <button type="button" on:click=move |_| app.error.set(None)>{move || t().dismiss}</button>
                 </div>
             })}
             <main>
-                <Routes fallback=|| view! { <p>"This page does not exist."</p> }>
+                <Routes fallback=move || view! { <p>{move || t().not_found}</p> }>
                     <Route path=path!("/") view=CustomerList/>
                     <Route path=path!("/customers/:id") view=CustomerPage/>
+                    <Route path=path!("/pipeline") view=PipelinePage/>
+                    <Route path=path!("/tasks") view=TasksPage/>
+                    <Route path=path!("/import") view=ImportPage/>
+                    <Route path=path!("/duplicates") view=DuplicatesPage/>
+                    <Route path=path!("/trash") view=TrashPage/>
                     <Route path=path!("/settings") view=Settings/>
                 </Routes>
             </main>

@@ -10,6 +10,8 @@ pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
+pub mod i18n;
+#[cfg(target_arch = "wasm32")]
 pub mod platform;
 #[cfg(target_arch = "wasm32")]
 pub mod routes;

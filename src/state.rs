@@ -7,7 +7,7 @@ use crate::platform::store::{CustomerView, Store, StoreError};
 use crate::platform::sync_client::{SyncClient, SyncStatus};
 use crate::platform::tabs::Tabs;
 use crm_core::automerge::ActorId;
-use crm_core::{DocId, Edit, Kind, Summary, WorkspaceKeys, WorkspaceSecret};
+use crm_core::{Customer, DocId, Edit, Kind, SealedChunk, Settings, Summary, WorkspaceKeys, WorkspaceSecret, WORKSPACE_DOC};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -24,12 +24,19 @@ pub struct Services {
 
 impl Services {
     /// Everyone who must hear of a local change: the relay (the chunk) and other tabs.
-    fn local_change(&self, id: DocId, chunk: Option<crm_core::SealedChunk>) {
-        if let (Some(c), Some(chunk)) = (self.sync.borrow().as_ref(), chunk) {
-            c.local_chunk(chunk);
+    fn local_change(&self, id: DocId, chunk: Option<SealedChunk>) {
+        self.local_changes(vec![(id, chunk)]);
+    }
+
+    fn local_changes(&self, changes: Vec<(DocId, Option<SealedChunk>)>) {
+        let ids: Vec<String> = changes.iter().map(|(id, _)| id.to_string()).collect();
+        if let Some(c) = self.sync.borrow().as_ref() {
+            for chunk in changes.into_iter().filter_map(|(_, c)| c) {
+                c.local_chunk(chunk);
+            }
         }
         if let Some(t) = self.tabs.borrow().as_ref() {
-            t.announce(&[id.to_string()]);
+            t.announce(&ids);
         }
     }
 }
@@ -56,11 +63,14 @@ pub struct AppState {
     pub sync: RwSignal<SyncStatus>,
     /// a problem the user must see (a failed save, full disk, damaged invite)
     pub error: RwSignal<Option<String>>,
+    /// the team's shared settings (pipelines, custom fields, tiers, saved views)
+    pub settings: RwSignal<Settings>,
 }
 
 impl AppState {
-    pub fn new(summaries: Vec<Summary>) -> Self {
+    pub fn new(summaries: Vec<Summary>, settings: Settings) -> Self {
         Self {
+            settings: RwSignal::new(settings),
             summaries: RwSignal::new(summaries),
             remote_changes: RwSignal::new((0, Vec::new())),
             sync: RwSignal::new(SyncStatus::default()),
@@ -94,7 +104,7 @@ impl AppState {
         });
     }
 
-    fn report(&self, e: StoreError) {
+    pub fn report(&self, e: StoreError) {
         self.error.set(Some(e.to_string()));
     }
 }
@@ -142,5 +152,61 @@ pub async fn load_customer(app: AppState, id: DocId) -> Option<CustomerView> {
             app.report(e);
             None
         }
+    }
+}
+
+/// Creates customers with their content (an import batch); returns their ids.
+pub async fn create_customers(app: AppState, customers: Vec<Customer>) -> Result<Vec<DocId>, StoreError> {
+    let s = services();
+    let created = s.store.create_many(&s.keys, &s.actor, customers).await?;
+    let ids: Vec<DocId> = created.iter().map(|(id, _, _)| *id).collect();
+    let mut summaries = Vec::with_capacity(created.len());
+    let mut changes = Vec::with_capacity(created.len());
+    for (id, summary, chunk) in created {
+        summaries.push(summary);
+        changes.push((id, Some(chunk)));
+    }
+    app.upsert_summaries(summaries);
+    s.local_changes(changes);
+    Ok(ids)
+}
+
+/// Applies edits to several customers at once, all or nothing (an import batch, a merge).
+pub async fn edit_customers(app: AppState, batch: Vec<(DocId, Vec<Edit>)>) -> Result<(), StoreError> {
+    let s = services();
+    let ids: Vec<DocId> = batch.iter().map(|(id, _)| *id).collect();
+    let done = s.store.edit_many(&s.keys, &s.actor, batch).await?;
+    let mut summaries = Vec::with_capacity(done.len());
+    let mut changes = Vec::with_capacity(done.len());
+    for (id, (summary, chunk)) in ids.into_iter().zip(done) {
+        summaries.push(summary);
+        changes.push((id, chunk));
+    }
+    app.upsert_summaries(summaries);
+    s.local_changes(changes);
+    Ok(())
+}
+
+/// Changes the team's settings; shown at once here, synced to everyone.
+pub async fn edit_settings(app: AppState, f: impl FnOnce(&mut Settings) -> Result<(), String>) -> bool {
+    let s = services();
+    match s.store.edit_settings(&s.keys, &s.actor, f).await {
+        Ok((settings, chunk)) => {
+            app.settings.set(settings);
+            s.local_change(WORKSPACE_DOC, chunk);
+            true
+        }
+        Err(e) => {
+            app.report(e);
+            false
+        }
+    }
+}
+
+/// Another tab or device changed the settings: read them again.
+pub async fn reload_settings(app: AppState) {
+    match services().store.settings().await {
+        Ok(s) => app.settings.set(s),
+        Err(e) => app.report(e),
     }
 }

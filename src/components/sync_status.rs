@@ -2,6 +2,7 @@
 //! relay has not acknowledged yet.
 
 use crate::platform::sync_client::SyncState;
+use crate::i18n::{common::Common, fill, use_locale};
 use crate::state::use_app;
 use leptos::prelude::*;
 
@@ -9,16 +10,19 @@ use leptos::prelude::*;
 pub fn SyncStatusBadge() -> impl IntoView {
     let app = use_app();
     let status = app.sync;
+    let locale = use_locale();
+    let t = move || Common::of(locale.get());
     let text = move || {
         let s = status.get();
+        let t = t();
         let label = match s.state {
-            SyncState::Offline => "Offline",
-            SyncState::Connecting => "Connecting…",
-            SyncState::Syncing => "Syncing…",
-            SyncState::Synced => "Synced",
+            SyncState::Offline => t.sync_offline,
+            SyncState::Connecting => t.sync_connecting,
+            SyncState::Syncing => t.sync_syncing,
+            SyncState::Synced => t.sync_synced,
         };
         if s.pending > 0 {
-            format!("{label} · {} unsent", s.pending)
+            format!("{label} · {}", fill(t.sync_pending, &[&s.pending]))
         } else {
             label.to_string()
         }
@@ -27,7 +31,7 @@ pub fn SyncStatusBadge() -> impl IntoView {
         <div
             class="sync-status"
             role="status"
-            aria-label="Sync status"
+            aria-label=move || t().sync_status
             data-state=move || status.get().state.as_str()
             data-pending=move || status.get().pending.to_string()
             title=move || status.get().error.unwrap_or_default()

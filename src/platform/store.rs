@@ -13,8 +13,8 @@
 
 use crm_core::customer::{session_actor, Conflict, ModelError};
 use crm_core::{
-    Chunk, ChunkLog, Customer, CustomerDoc, DeviceId, DocId, Edit, Kind, SealedChunk, Summary, VersionVector,
-    WorkspaceId, WorkspaceKeys,
+    Chunk, ChunkLog, Customer, CustomerDoc, DeviceId, DocId, Edit, Kind, SealedChunk, Settings, Summary, VersionVector,
+    WorkspaceDoc, WorkspaceId, WorkspaceKeys, WORKSPACE_DOC,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -41,6 +41,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("There is no customer {0} on this device")]
     NoCustomer(String),
+    #[error("{0}")]
+    Settings(String),
 }
 
 impl From<indexed_db_futures::error::Error> for StoreError {
@@ -72,6 +74,7 @@ impl From<ModelError> for StoreError {
 /// A customer as the detail page shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerView {
+    pub id: DocId,
     pub customer: Customer,
     pub conflicts: Vec<Conflict>,
     pub complete: bool,
@@ -79,7 +82,7 @@ pub struct CustomerView {
 
 impl CustomerView {
     fn of(doc: &CustomerDoc) -> Self {
-        Self { customer: doc.customer(), conflicts: doc.conflicts(), complete: doc.is_complete() }
+        Self { id: doc.id, customer: doc.customer(), conflicts: doc.conflicts(), complete: doc.is_complete() }
     }
 }
 
@@ -92,6 +95,8 @@ pub struct Ingested {
     pub summaries: Vec<Summary>,
     /// chunks refused, with the reason
     pub rejected: Vec<String>,
+    /// the workspace settings, when they changed
+    pub settings: Option<Settings>,
     /// this node's log after the merge
     pub log: ChunkLog,
 }
@@ -239,11 +244,22 @@ impl Store {
         keys: &WorkspaceKeys,
         doc: &mut CustomerDoc,
     ) -> Result<Option<SealedChunk>, StoreError> {
-        let Some(data) = doc.take_chunk() else { return Ok(None) };
+        let data = doc.take_chunk();
+        self.append_local_chunk_of(tx, keys, doc.id, data).await
+    }
+
+    async fn append_local_chunk_of(
+        &self,
+        tx: &Transaction<'_>,
+        keys: &WorkspaceKeys,
+        doc_id: DocId,
+        data: Option<Vec<u8>>,
+    ) -> Result<Option<SealedChunk>, StoreError> {
+        let Some(data) = data else { return Ok(None) };
         let meta = tx.object_store(META)?;
         let seq: Option<f64> = meta.get("seq").primitive()?.await?;
         let seq = seq.unwrap_or(0.0) as u64 + 1;
-        let sealed = keys.seal(&Chunk { device: self.device, seq, doc: doc.id, data });
+        let sealed = keys.seal(&Chunk { device: self.device, seq, doc: doc_id, data });
         tx.object_store(CHUNKS)?.put(chunk_record(&sealed)).with_key(chunk_key(&self.device, seq)).primitive()?.await?;
         meta.put(seq as f64).with_key("seq").primitive()?.await?;
         let mut log: ChunkLog = Self::meta_json(tx, "log").await?;
@@ -261,13 +277,95 @@ impl Store {
         name: &str,
         now_ms: i64,
     ) -> Result<(DocId, Summary, SealedChunk), StoreError> {
-        let id = DocId::random();
-        let mut doc = CustomerDoc::create(id, actor.clone(), kind, name, now_ms);
-        let tx = self.rw()?;
-        let chunk = self.append_local_chunk(&tx, keys, &mut doc).await?.expect("a new document has changes");
-        let summary = Self::put_doc_in(&tx, &mut doc).await?;
-        tx.commit().await?;
+        let c = Customer { kind, name: name.to_string(), created_at: now_ms, ..Default::default() };
+        let mut out = self.create_many(keys, actor, vec![c]).await?;
+        let (id, summary, chunk) = out.pop().expect("one customer created");
         Ok((id, summary, chunk))
+    }
+
+    /// Creates customers with everything known up front (an import batch, a merge), all in
+    /// one transaction: all of them are stored, or none.
+    pub async fn create_many(
+        &self,
+        keys: &WorkspaceKeys,
+        actor: &crm_core::automerge::ActorId,
+        customers: Vec<Customer>,
+    ) -> Result<Vec<(DocId, Summary, SealedChunk)>, StoreError> {
+        let tx = self.rw()?;
+        let mut out = Vec::with_capacity(customers.len());
+        for c in customers {
+            let id = DocId::random();
+            let mut doc = CustomerDoc::create_from(id, actor.clone(), &c);
+            let chunk = self.append_local_chunk_of(&tx, keys, id, doc.take_chunk()).await?.expect("a new document has changes");
+            let summary = Self::put_doc_in(&tx, &mut doc).await?;
+            out.push((id, summary, chunk));
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Applies edits to several customers in one transaction (an import of orders, a merge):
+    /// all of them are stored, or none.
+    pub async fn edit_many(
+        &self,
+        keys: &WorkspaceKeys,
+        actor: &crm_core::automerge::ActorId,
+        batch: Vec<(DocId, Vec<Edit>)>,
+    ) -> Result<Vec<(Summary, Option<SealedChunk>)>, StoreError> {
+        let tx = self.rw()?;
+        let mut out = Vec::with_capacity(batch.len());
+        for (id, edits) in batch {
+            let mut doc =
+                Self::load_doc_in(&tx, id, actor).await?.ok_or_else(|| StoreError::NoCustomer(id.to_string()))?;
+            doc.edit(&edits)?;
+            let chunk = self.append_local_chunk_of(&tx, keys, id, doc.take_chunk()).await?;
+            out.push((Self::put_doc_in(&tx, &mut doc).await?, chunk));
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The workspace settings (the shared genesis until someone changes them).
+    pub async fn settings(&self) -> Result<Settings, StoreError> {
+        let tx = self.db.transaction(DOCS).build()?;
+        Ok(Self::load_workspace_in(&tx, &session_actor(self.device)).await?.settings())
+    }
+
+    async fn load_workspace_in(
+        tx: &Transaction<'_>,
+        actor: &crm_core::automerge::ActorId,
+    ) -> Result<WorkspaceDoc, StoreError> {
+        let v: Option<JsValue> = tx.object_store(DOCS)?.get(WORKSPACE_DOC.to_string()).primitive()?.await?;
+        match v {
+            None => Ok(WorkspaceDoc::genesis(actor.clone())),
+            Some(v) => WorkspaceDoc::load(&bytes_of(&v)?, actor.clone()).map_err(|e| StoreError::Corrupt(e.to_string())),
+        }
+    }
+
+    async fn put_workspace_in(tx: &Transaction<'_>, doc: &mut WorkspaceDoc) -> Result<(), StoreError> {
+        let bytes = doc.save();
+        tx.object_store(DOCS)?
+            .put(JsValue::from(Uint8Array::from(&bytes[..])))
+            .with_key(WORKSPACE_DOC.to_string())
+            .primitive()?
+            .await?;
+        Ok(())
+    }
+
+    /// Changes the workspace settings through `f` in one transaction with its chunk.
+    pub async fn edit_settings(
+        &self,
+        keys: &WorkspaceKeys,
+        actor: &crm_core::automerge::ActorId,
+        f: impl FnOnce(&mut Settings) -> Result<(), String>,
+    ) -> Result<(Settings, Option<SealedChunk>), StoreError> {
+        let tx = self.rw()?;
+        let mut doc = Self::load_workspace_in(&tx, actor).await?;
+        doc.update(f).map_err(|e| StoreError::Settings(e.to_string()))?;
+        let chunk = self.append_local_chunk_of(&tx, keys, WORKSPACE_DOC, doc.take_chunk()).await?;
+        Self::put_workspace_in(&tx, &mut doc).await?;
+        tx.commit().await?;
+        Ok((doc.settings(), chunk))
     }
 
     /// Applies `edits` to a customer as stored now (never to a stale in-memory copy), in one
@@ -390,6 +488,23 @@ impl Store {
                     out.fresh.push(sealed);
                 }
                 Err(e) => out.rejected.push(e.to_string()),
+            }
+        }
+        if let Some(chunks) = by_doc.remove(&WORKSPACE_DOC) {
+            let mut doc = Self::load_workspace_in(&tx, &actor).await?;
+            let mut merged = Vec::new();
+            for c in chunks {
+                match doc.merge_chunk(&c.data) {
+                    Ok(()) => merged.push(c),
+                    Err(e) => out.rejected.push(format!("chunk {}:{} of the workspace settings: {e}", c.device, c.seq)),
+                }
+            }
+            if !merged.is_empty() {
+                Self::put_workspace_in(&tx, &mut doc).await?;
+                out.settings = Some(doc.settings());
+                for c in merged {
+                    log.insert(crm_core::ChunkKey { device: c.device, seq: c.seq });
+                }
             }
         }
         for (id, chunks) in by_doc {

@@ -1,5 +1,10 @@
-//! The screens, one per file.
+//! The screens, one per file (or folder): what a person sees at each address.
 
 pub mod customer;
 pub mod customers;
+pub mod duplicates;
+pub mod import;
+pub mod pipeline;
 pub mod settings;
+pub mod tasks;
+pub mod trash;

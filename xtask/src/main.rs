@@ -40,6 +40,12 @@ enum Command {
     },
     /// Install what the tests need, then run native, in-browser (wasm) and end-to-end tests.
     Test,
+    /// Release build, then only the end-to-end tests whose file names contain one of FILTERS
+    /// (all when none): the quick loop while working on one screen. Builds are serialised
+    /// between concurrent runs and each run tests its own copy of dist/.
+    E2e {
+        filters: Vec<String>,
+    },
     /// Build (release), then measure the app against its performance budgets: prints each
     /// figure beside its budget and writes them all to bench/results.json.
     Bench {
@@ -54,6 +60,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run { port, data } => run::run(port, data),
         Command::Test => test::test(),
+        Command::E2e { filters } => test::e2e(&filters),
         Command::Bench { sizes } => bench::bench(&sizes),
     };
     match result {

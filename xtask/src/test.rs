@@ -193,3 +193,56 @@ mod tests {
         assert_eq!(count(out), (20, 3));
     }
 }
+
+/// `cargo xtask e2e [FILTERS]`: see main.rs.
+pub fn e2e(filters: &[String]) -> Result<ExitCode> {
+    let root = root();
+    let tools: Tools = tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    tools::ensure_e2e_packages(&tools)?;
+    let copy = std::env::temp_dir().join(format!("crm-dist-{}", std::process::id()));
+    let built = {
+        // one build at a time in this checkout; each run then tests its own copy of dist/
+        let lock = std::fs::File::create(crate::util::target_dir().join("xtask-e2e.lock"))?;
+        lock.lock()?;
+        let built = build::release(&tools)?;
+        let _ = std::fs::remove_dir_all(&copy);
+        copy_dir(&built.dist, &copy)?;
+        built
+    };
+    let e2e = root.join("tests/e2e");
+    let mut files: Vec<String> = std::fs::read_dir(&e2e)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".test.mjs"))
+        .filter(|n| filters.is_empty() || filters.iter().any(|f| n.contains(f.as_str())))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        anyhow::bail!("no tests/e2e/*.test.mjs matches {filters:?}");
+    }
+    let mut cmd = tools.cmd("node");
+    cmd.current_dir(&e2e)
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(&files)
+        .env("CRM_RELAY_BIN", &built.relay)
+        .env("CRM_DIST", &copy)
+        .env("CRM_CHROMIUM", CHROMIUM);
+    let status = crate::util::run_status(&mut cmd)?;
+    let _ = std::fs::remove_dir_all(&copy);
+    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let dest = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_dir(&e.path(), &dest)?;
+        } else {
+            std::fs::copy(e.path(), dest)?;
+        }
+    }
+    Ok(())
+}

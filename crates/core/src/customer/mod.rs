@@ -98,6 +98,27 @@ impl Field {
         Field::Lifecycle,
     ];
 
+    /// The field's key in the document (and in conflict paths).
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Kind => "kind",
+            Field::Name => "name",
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::Owner => "owner",
+            Field::ExternalId => "external_id",
+            Field::Industry => "industry",
+            Field::Size => "size",
+            Field::Province => "province",
+            Field::City => "city",
+            Field::Address => "address",
+            Field::Website => "website",
+            Field::Source => "source",
+            Field::ReferredBy => "referred_by",
+            Field::Lifecycle => "lifecycle",
+        }
+    }
+
     /// The value shown for this field.
     pub fn get(self, c: &Customer) -> &str {
         match self {
@@ -169,6 +190,19 @@ impl ContactField {
         ContactField::Birthday,
         ContactField::Note,
     ];
+    pub fn key(self) -> &'static str {
+        match self {
+            ContactField::Name => "name",
+            ContactField::Title => "title",
+            ContactField::Role => "role",
+            ContactField::Email => "email",
+            ContactField::Phone => "phone",
+            ContactField::Wechat => "wechat",
+            ContactField::Birthday => "birthday",
+            ContactField::Note => "note",
+        }
+    }
+
     pub fn slot(self, c: &mut Contact) -> &mut String {
         match self {
             ContactField::Name => &mut c.name,

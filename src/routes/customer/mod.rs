@@ -5,7 +5,7 @@ use crate::components::text_field::TextField;
 use crate::platform::store::CustomerView;
 use crate::state::{edit_customer, load_customer, use_app};
 use crm_core::customer::{new_contact_id, ContactField, Field};
-use crm_core::{Contact, DocId, Edit};
+use crm_core::{DocId, Edit};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -59,13 +59,7 @@ pub fn CustomerPage() -> impl IntoView {
         Signal::derive(move || {
             view_state.with(|v| {
                 v.as_ref()
-                    .map(|v| match f {
-                        Field::Kind => v.customer.kind.as_str().to_string(),
-                        Field::Name => v.customer.name.clone(),
-                        Field::Email => v.customer.email.clone(),
-                        Field::Phone => v.customer.phone.clone(),
-                        Field::Owner => v.customer.owner.clone(),
-                    })
+                    .map(|v| f.get(&v.customer).to_string())
                     .unwrap_or_default()
             })
         })
@@ -136,7 +130,7 @@ pub fn CustomerPage() -> impl IntoView {
                 <h2>"Tags"</h2>
                 <ul class="tags" aria-label="Tags">
                     <For
-                        each=move || view_state.with(|v| v.as_ref().map(|v| v.customer.tags.clone()).unwrap_or_default())
+                        each=move || view_state.with(|v| v.as_ref().map(|v| v.customer.tag_list()).unwrap_or_default())
                         key=|t| t.clone()
                         let:t
                     >
@@ -173,10 +167,10 @@ pub fn CustomerPage() -> impl IntoView {
                             v.as_ref().map(|v| v.customer.contacts.clone()).unwrap_or_default().into_iter().enumerate().collect::<Vec<_>>()
                         })
                     }
-                    key=|(i, c)| (*i, c.id.clone())
+                    key=|(i, (id, _))| (*i, id.clone())
                     let:item
                 >
-                    <ContactCard index=item.0 contact=item.1 view_state=view_state apply=Callback::new(apply)/>
+                    <ContactCard index=item.0 cid=item.1.0 view_state=view_state apply=Callback::new(apply)/>
                 </For>
                 <button type="button" on:click=add_contact>"Add contact"</button>
             </Show>
@@ -199,23 +193,18 @@ fn conflict_note(view_state: RwSignal<Option<CustomerView>>, path: String) -> im
 #[component]
 fn ContactCard(
     index: usize,
-    contact: Contact,
+    cid: String,
     view_state: RwSignal<Option<CustomerView>>,
     apply: Callback<Vec<Edit>>,
 ) -> impl IntoView {
-    let cid = contact.id.clone();
+    let contact_id = cid.clone();
     let value = move |f: ContactField| {
         let cid = cid.clone();
         Signal::derive(move || {
             view_state.with(|v| {
                 v.as_ref()
-                    .and_then(|v| v.customer.contacts.iter().find(|c| c.id == cid))
-                    .map(|c| match f {
-                        ContactField::Name => c.name.clone(),
-                        ContactField::Title => c.title.clone(),
-                        ContactField::Email => c.email.clone(),
-                        ContactField::Phone => c.phone.clone(),
-                    })
+                    .and_then(|v| v.customer.contacts.get(&cid))
+                    .map(|c| f.get(c))
                     .unwrap_or_default()
             })
         })
@@ -226,7 +215,7 @@ fn ContactCard(
         (ContactField::Email, "Contact email", "email"),
         (ContactField::Phone, "Contact phone", "tel"),
     ];
-    let cid = contact.id.clone();
+    let cid = contact_id;
     let legend = format!("Contact {}", index + 1);
     view! {
         <fieldset class="contact">

@@ -1,0 +1,6 @@
+//! Words of the customer screen.
+
+crate::messages! {
+    CustomerMsg {
+    }
+}

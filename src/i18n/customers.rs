@@ -1,0 +1,6 @@
+//! Words of the customers screen.
+
+crate::messages! {
+    CustomersMsg {
+    }
+}

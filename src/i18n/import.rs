@@ -1,0 +1,6 @@
+//! Words of the import screen.
+
+crate::messages! {
+    ImportMsg {
+    }
+}

@@ -1,0 +1,6 @@
+//! Words of the palette screen.
+
+crate::messages! {
+    PaletteMsg {
+    }
+}

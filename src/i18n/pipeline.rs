@@ -1,0 +1,6 @@
+//! Words of the pipeline screen.
+
+crate::messages! {
+    PipelineMsg {
+    }
+}

@@ -1,0 +1,6 @@
+//! Words of the settings screen.
+
+crate::messages! {
+    SettingsMsg {
+    }
+}

@@ -1,0 +1,6 @@
+//! Words of the tasks screen.
+
+crate::messages! {
+    TasksMsg {
+    }
+}

@@ -1,0 +1,6 @@
+//! Words of the trash screen.
+
+crate::messages! {
+    TrashMsg {
+    }
+}

@@ -1,0 +1,8 @@
+//! (being built)
+
+use leptos::prelude::*;
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    view! { <section class="import"></section> }
+}

@@ -1,0 +1,8 @@
+//! (being built)
+
+use leptos::prelude::*;
+
+#[component]
+pub fn TasksPage() -> impl IntoView {
+    view! { <section class="tasks"></section> }
+}

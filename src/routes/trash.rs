@@ -1,0 +1,8 @@
+//! (being built)
+
+use leptos::prelude::*;
+
+#[component]
+pub fn TrashPage() -> impl IntoView {
+    view! { <section class="trash"></section> }
+}
