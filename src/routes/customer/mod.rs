@@ -1,251 +1,332 @@
-//! One customer: profile, tags and contacts, each edit saved as it is made; fields written
+//! One customer, complete: profile, contacts, deals, timeline, tasks, notes, tickets and
+//! purchases, each in its own section file. Every edit is saved as it is made; fields written
 //! concurrently on two devices are marked with the other value.
+//!
+//! The page keeps the customer as last read or written ([`Page::view`]) and hands a [`Page`]
+//! to every section through context. Sections never hold their own copy: they read through
+//! `Page` and write through [`Page::apply`] (edits that stand alone) or [`Page::update`]
+//! (edits built from the item as stored right now, so replacing a deal or a ticket never
+//! writes back a stale field another device just changed).
 
-use crate::components::text_field::TextField;
+mod contacts;
+mod deals;
+mod dialog;
+mod fields;
+mod notes;
+mod profile;
+mod purchases;
+mod tasks;
+mod tickets;
+mod timeline;
+
+use crate::i18n::common::Common;
+use crate::i18n::customer::CustomerMsg;
+use crate::i18n::{fill, format, use_locale, Locale};
 use crate::platform::store::CustomerView;
-use crate::state::{edit_customer, load_customer, use_app};
-use crm_core::customer::{new_contact_id, ContactField, Field};
-use crm_core::{DocId, Edit};
+use crate::state::{edit_customer, load_customer, use_app, AppState};
+use crm_core::{Customer, DocId, Edit};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+/// What every section of the page shares. All handles, so it is `Copy`.
+#[derive(Clone, Copy)]
+pub(crate) struct Page {
+    pub app: AppState,
+    pub doc: Memo<Option<DocId>>,
+    /// the customer as last loaded or saved
+    pub view: RwSignal<Option<CustomerView>>,
+    pub locale: RwSignal<Locale>,
+    /// (requests started, newest request shown): a slow answer never replaces a newer one
+    order: StoredValue<(u64, u64)>,
+    pub notes: notes::NoteSync,
+}
+
+impl Page {
+    pub fn t(&self) -> &'static CustomerMsg {
+        CustomerMsg::of(self.locale.get())
+    }
+    pub fn common(&self) -> &'static Common {
+        Common::of(self.locale.get())
+    }
+    pub fn l(&self) -> Locale {
+        self.locale.get()
+    }
+
+    /// Reads the customer (tracked).
+    pub fn with<R>(&self, f: impl FnOnce(&Customer) -> R) -> Option<R> {
+        self.view.with(|v| v.as_ref().map(|v| f(&v.customer)))
+    }
+
+    /// Who did something, for `by` / `author` fields: the customer's owner until the app
+    /// knows the team's members.
+    pub fn me(&self) -> String {
+        self.view.with_untracked(|v| v.as_ref().map(|v| v.customer.owner.clone()).unwrap_or_default())
+    }
+
+    fn begin(&self) -> u64 {
+        self.order.update_value(|(started, _)| *started += 1);
+        self.order.with_value(|(started, _)| *started)
+    }
+
+    fn show(&self, request: u64, v: CustomerView) {
+        let newest = self.order.with_value(|(_, shown)| request >= *shown);
+        if newest {
+            self.order.update_value(|(_, shown)| *shown = request);
+            self.view.set(Some(v));
+        }
+    }
+
+    /// Saves edits; `done(true)` once stored (a failure is shown by `edit_customer`).
+    pub fn apply_then(&self, edits: Vec<Edit>, done: impl FnOnce(bool) + 'static) {
+        let page = *self;
+        let Some(doc) = self.doc.get_untracked() else { return };
+        if edits.is_empty() {
+            return done(true);
+        }
+        leptos::task::spawn_local(async move {
+            let request = page.begin();
+            let saved = edit_customer(page.app, doc, edits).await;
+            let ok = saved.is_some();
+            if let Some(v) = saved {
+                page.show(request, v);
+            }
+            done(ok);
+        });
+    }
+
+    pub fn apply(&self, edits: Vec<Edit>) {
+        self.apply_then(edits, |_| {});
+    }
+
+    /// Builds edits from the customer as stored now (not as last shown), then saves them.
+    pub fn update(&self, f: impl FnOnce(&Customer) -> Vec<Edit> + 'static) {
+        self.update_then(f, |_| {});
+    }
+
+    pub fn update_then(&self, f: impl FnOnce(&Customer) -> Vec<Edit> + 'static, done: impl FnOnce(bool) + 'static) {
+        let page = *self;
+        let Some(doc) = self.doc.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            let Some(current) = load_customer(page.app, doc).await else { return done(false) };
+            let edits = f(&current.customer);
+            page.apply_then(edits, done);
+        });
+    }
+
+    /// Reads the customer again, after committing any note typing (see `notes.rs`).
+    pub fn refresh(&self) {
+        notes::flush(*self, true);
+    }
+
+    /// The mark beside a field written concurrently: the value shown won; these are the others.
+    pub fn conflict(&self, path: String) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
+        let page = *self;
+        move || {
+            let common = page.common();
+            page.view.with(|v| {
+                v.as_ref().and_then(|v| v.conflicts.iter().find(|c| c.path == path)).map(|c| {
+                    let others = c.others.iter().map(|o| format!("“{o}”")).collect::<Vec<_>>().join(", ");
+                    view! { <span class="conflict" role="note">{fill(common.conflict, &[&others])}</span> }.into_any()
+                })
+            })
+        }
+    }
+}
+
+pub(crate) fn use_page() -> Page {
+    expect_context::<Page>()
+}
+
+/// A titled section of the page, reachable from the section links at the top.
+#[component]
+pub(crate) fn Section(id: &'static str, #[prop(into)] title: Signal<String>, children: Children) -> impl IntoView {
+    let heading = format!("{id}-h");
+    let labelled_by = heading.clone();
+    view! {
+        <section id=id class="card" aria-labelledby=labelled_by>
+            <h2 id=heading tabindex="-1">{move || title.get()}</h2>
+            {children()}
+        </section>
+    }
+}
+
+const SECTIONS: [&str; 8] = ["profile", "contacts", "deals", "timeline", "tasks", "notes", "tickets", "purchases"];
+
+fn section_title(t: &CustomerMsg, id: &str) -> &'static str {
+    match id {
+        "profile" => t.profile,
+        "contacts" => t.contacts,
+        "deals" => t.deals,
+        "timeline" => t.timeline,
+        "tasks" => t.tasks,
+        "notes" => t.notes,
+        "tickets" => t.tickets,
+        _ => t.purchases,
+    }
+}
+
+/// Jump links: move focus to the section's heading, so keyboard users land where they look.
+#[component]
+fn SectionNav() -> impl IntoView {
+    let page = use_page();
+    let jump = |id: &'static str| {
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            let heading = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&format!("{id}-h")));
+            if let Some(h) = heading.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok()) {
+                h.scroll_into_view();
+                let _ = h.focus();
+            }
+        }
+    };
+    view! {
+        <nav class="section-nav" aria-label=move || page.t().sections>
+            {SECTIONS
+                .into_iter()
+                .map(|id| view! {
+                    <a href=format!("#{id}") rel="external" on:click=jump(id)>{move || section_title(page.t(), id)}</a>
+                })
+                .collect_view()}
+        </nav>
+    }
+}
 
 #[component]
 pub fn CustomerPage() -> impl IntoView {
     let app = use_app();
+    let locale = use_locale();
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<DocId>().ok())));
+    let doc = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<DocId>().ok())));
     let view_state = RwSignal::new(None::<CustomerView>);
     let missing = RwSignal::new(false);
     // the name field gets focus when the customer was just created
     let focus_name = RwSignal::new(false);
-
-    let reload = move |first: bool| {
-        if let Some(doc) = id.get_untracked() {
-            leptos::task::spawn_local(async move {
-                let v = load_customer(app, doc).await;
-                missing.set(v.is_none());
-                if first {
-                    focus_name.set(v.as_ref().map(|v| v.customer.name.is_empty()).unwrap_or(false));
-                }
-                view_state.set(v);
-            });
-        }
+    let page = Page {
+        app,
+        doc,
+        view: view_state,
+        locale,
+        order: StoredValue::new((0, 0)),
+        notes: notes::NoteSync::new(),
     };
+    provide_context(page);
+
     Effect::new(move |_| {
-        id.track();
-        reload(true);
+        let Some(id) = doc.get() else {
+            missing.set(true);
+            return;
+        };
+        view_state.set(None);
+        leptos::task::spawn_local(async move {
+            let request = page.begin();
+            let v = load_customer(app, id).await;
+            missing.set(v.is_none());
+            focus_name.set(v.as_ref().map(|v| v.customer.name.is_empty()).unwrap_or(false));
+            if let Some(v) = v {
+                page.show(request, v);
+            }
+        });
     });
-    // another device changed this customer: show it
+    // another device or tab changed this customer: show it (after saving note typing)
     Effect::new(move |prev: Option<u64>| {
         let (n, ids) = app.remote_changes.get();
-        let mine = id.get_untracked().map(|d| d.to_string());
+        let mine = doc.get_untracked().map(|d| d.to_string());
         if prev.is_some() && mine.map(|m| ids.contains(&m)).unwrap_or(false) {
-            reload(false);
+            page.refresh();
         }
         n
     });
 
-    let apply = move |edits: Vec<Edit>| {
-        if let Some(doc) = id.get_untracked() {
-            leptos::task::spawn_local(async move {
-                if let Some(v) = edit_customer(app, doc, edits).await {
-                    view_state.set(Some(v));
-                }
-            });
-        }
-    };
-
-    let field = move |f: Field| {
-        Signal::derive(move || {
-            view_state.with(|v| {
-                v.as_ref()
-                    .map(|v| f.get(&v.customer).to_string())
-                    .unwrap_or_default()
-            })
-        })
-    };
-    let conflict_note = move |path: String| conflict_note(view_state, path);
-    let profile_field = move |f: Field, label: &'static str, input_type: &'static str| {
-        let key = f.key();
-        view! {
-            <TextField
-                id=format!("f-{key}")
-                label=label
-                value=field(f)
-                input_type=input_type
-                focus=Signal::derive(move || f == Field::Name && focus_name.get())
-                on_commit=Callback::new(move |v: String| apply(vec![Edit::Set(f, v)]))
-            >
-                {conflict_note(key.to_string())}
-            </TextField>
-        }
-    };
-
-    let new_tag = RwSignal::new(String::new());
-    let add_tag = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let t = new_tag.get_untracked().trim().to_string();
-        if !t.is_empty() {
-            apply(vec![Edit::AddTag(t)]);
-            new_tag.set(String::new());
-        }
-    };
-    let add_contact = move |_| apply(vec![Edit::AddContact { id: new_contact_id() }]);
-
+    let t = move || CustomerMsg::of(locale.get());
     let title = move || {
         view_state.with(|v| match v {
             Some(v) if !v.customer.name.is_empty() => v.customer.name.clone(),
-            Some(_) => "New customer".to_string(),
+            Some(_) => t().new_customer.to_string(),
             None => String::new(),
         })
     };
+    let loaded = move || view_state.with(|v| v.is_some());
+    let deleted_at = move || page.with(|c| c.deleted_at).unwrap_or(0);
+    let restore = move |_| page.apply(vec![Edit::Restore { at: crate::platform::now_ms(), by: page.me() }]);
 
     view! {
         <section class="customer">
-            <p class="crumbs"><a href="/">"← Customers"</a></p>
-            <Show when=move || !missing.get() fallback=|| view! { <p role="alert">"This customer is not on this device."</p> }>
+            <p class="crumbs"><a href="/">{move || t().back}</a></p>
+            <Show when=move || !missing.get() fallback=move || view! { <p role="alert">{move || t().not_here}</p> }>
                 <h1>{title}</h1>
-                {move || view_state.with(|v| v.as_ref().map(|v| !v.complete).unwrap_or(false)).then(|| view! {
-                    <p class="hint" role="status">"Still arriving from other devices…"</p>
-                })}
-                <form class="profile" on:submit=|ev| ev.prevent_default()>
-                    {profile_field(Field::Name, "Name", "text")}
-                    <div class="field">
-                        <label for="f-kind">"Kind"</label>
-                        <select
-                            id="f-kind"
-                            prop:value=field(Field::Kind)
-                            on:change=move |ev| apply(vec![Edit::Set(Field::Kind, event_target_value(&ev))])
-                        >
-                            <option value="company">"Company"</option>
-                            <option value="person">"Person"</option>
-                        </select>
-                        {conflict_note("kind".to_string())}
+                <Show when=loaded>
+                    {move || view_state.with(|v| v.as_ref().map(|v| !v.complete).unwrap_or(false)).then(|| view! {
+                        <p class="hint" role="status">{move || t().arriving}</p>
+                    })}
+                    {move || (deleted_at() > 0).then(|| view! {
+                        <div class="trash-banner" role="region" aria-label=move || t().in_trash>
+                            <p>
+                                <strong>{move || t().in_trash}</strong>" "
+                                {move || fill(t().in_trash_since, &[&format::date(locale.get(), deleted_at())])}
+                            </p>
+                            <button type="button" class="primary" on:click=restore>{move || Common::of(locale.get()).restore}</button>
+                        </div>
+                    })}
+                    <QuickActions/>
+                    <SectionNav/>
+                    <div class="sections">
+                        <profile::ProfileSection focus_name=focus_name/>
+                        <contacts::ContactsSection/>
+                        <deals::DealsSection/>
+                        <timeline::TimelineSection/>
+                        <tasks::TasksSection/>
+                        <notes::NotesSection/>
+                        <tickets::TicketsSection/>
+                        <purchases::PurchasesSection/>
+                        <DeleteCustomer/>
                     </div>
-                    {profile_field(Field::Email, "Email", "email")}
-                    {profile_field(Field::Phone, "Phone", "tel")}
-                    {profile_field(Field::Owner, "Owner", "text")}
-                </form>
-
-                <h2>"Tags"</h2>
-                <ul class="tags" aria-label="Tags">
-                    <For
-                        each=move || view_state.with(|v| v.as_ref().map(|v| v.customer.tag_list()).unwrap_or_default())
-                        key=|t| t.clone()
-                        let:t
-                    >
-                        <li class="tag">
-                            <span>{t.clone()}</span>
-                            <button
-                                type="button"
-                                class="icon"
-                                aria-label=format!("Remove tag {t}")
-                                on:click={
-                                    let t = t.clone();
-                                    move |_| apply(vec![Edit::RemoveTag(t.clone())])
-                                }
-                            >"×"</button>
-                        </li>
-                    </For>
-                </ul>
-                <form class="add-tag row" on:submit=add_tag>
-                    <label for="new-tag" class="visually-hidden">"New tag"</label>
-                    <input
-                        id="new-tag"
-                        type="text"
-                        placeholder="Add a tag"
-                        prop:value=move || new_tag.get()
-                        on:input=move |ev| new_tag.set(event_target_value(&ev))
-                    />
-                    <button type="submit">"Add tag"</button>
-                </form>
-
-                <h2>"Contacts"</h2>
-                <For
-                    each=move || {
-                        view_state.with(|v| {
-                            v.as_ref().map(|v| v.customer.contacts.clone()).unwrap_or_default().into_iter().enumerate().collect::<Vec<_>>()
-                        })
-                    }
-                    key=|(i, (id, _))| (*i, id.clone())
-                    let:item
-                >
-                    <ContactCard index=item.0 cid=item.1.0 view_state=view_state apply=Callback::new(apply)/>
-                </For>
-                <button type="button" on:click=add_contact>"Add contact"</button>
+                </Show>
             </Show>
         </section>
     }
 }
 
-/// The mark beside a field written concurrently: the value shown won; these are the others.
-fn conflict_note(view_state: RwSignal<Option<CustomerView>>, path: String) -> impl Fn() -> Option<AnyView> {
-    move || {
-        view_state.with(|v| {
-            v.as_ref().and_then(|v| v.conflicts.iter().find(|c| c.path == path)).map(|c| {
-                let others = c.others.iter().map(|o| format!("“{o}”")).collect::<Vec<_>>().join(", ");
-                view! { <span class="conflict" role="note">{format!("Conflict: also set to {others}")}</span> }.into_any()
-            })
-        })
+/// The actions people take most, above everything else.
+#[component]
+fn QuickActions() -> impl IntoView {
+    let page = use_page();
+    let log_open = RwSignal::new(false);
+    let task_open = RwSignal::new(false);
+    view! {
+        <div class="quick-actions" role="group" aria-label=move || page.t().quick_actions>
+            <button type="button" class="primary" on:click=move |_| log_open.set(true)>{move || page.t().log_call}</button>
+            <button type="button" on:click=move |_| task_open.set(true)>{move || page.t().add_task}</button>
+        </div>
+        <timeline::LogDialog open=log_open/>
+        <tasks::TaskDialog open=task_open/>
     }
 }
 
 #[component]
-fn ContactCard(
-    index: usize,
-    cid: String,
-    view_state: RwSignal<Option<CustomerView>>,
-    apply: Callback<Vec<Edit>>,
-) -> impl IntoView {
-    let contact_id = cid.clone();
-    let value = move |f: ContactField| {
-        let cid = cid.clone();
-        Signal::derive(move || {
-            view_state.with(|v| {
-                v.as_ref()
-                    .and_then(|v| v.customer.contacts.get(&cid))
-                    .map(|c| f.get(c))
-                    .unwrap_or_default()
-            })
-        })
+fn DeleteCustomer() -> impl IntoView {
+    let page = use_page();
+    let navigate = use_navigate();
+    let delete = move |_| {
+        let navigate = navigate.clone();
+        page.apply_then(vec![Edit::Delete { at: crate::platform::now_ms(), by: page.me() }], move |ok| {
+            if ok {
+                navigate("/", Default::default());
+            }
+        });
     };
-    let fields = [
-        (ContactField::Name, "Contact name", "text"),
-        (ContactField::Title, "Contact title", "text"),
-        (ContactField::Email, "Contact email", "email"),
-        (ContactField::Phone, "Contact phone", "tel"),
-    ];
-    let cid = contact_id;
-    let legend = format!("Contact {}", index + 1);
     view! {
-        <fieldset class="contact">
-            <legend>{legend}</legend>
-            {fields
-                .into_iter()
-                .map(|(f, label, ty)| {
-                    let id = cid.clone();
-                    let path = format!("contacts.{}.{}", cid, f.key());
-                    view! {
-                        <TextField
-                            id=format!("c-{}-{}", cid, f.key())
-                            label=label
-                            value=value(f)
-                            input_type=ty
-                            on_commit=Callback::new(move |v: String| apply.run(vec![Edit::SetContact { id: id.clone(), field: f, value: v }]))
-                        >
-                            {conflict_note(view_state, path)}
-                        </TextField>
-                    }
-                })
-                .collect_view()}
-            <button
-                type="button"
-                class="secondary"
-                on:click={
-                    let id = cid.clone();
-                    move |_| apply.run(vec![Edit::RemoveContact { id: id.clone() }])
+        <Show when=move || page.with(|c| !c.is_deleted()).unwrap_or(false)>
+            {
+                let delete = delete.clone();
+                view! {
+                    <Section id="danger" title=Signal::derive(move || page.t().danger.to_string())>
+                        <p class="hint">{move || page.t().delete_hint}</p>
+                        <button type="button" class="danger" on:click=delete>{move || page.t().delete_customer}</button>
+                    </Section>
                 }
-            >"Remove contact"</button>
-        </fieldset>
+            }
+        </Show>
     }
 }
