@@ -201,7 +201,7 @@ crate::messages! {
         order_date: "Order date", "下单日期";
         order_items: "Items", "商品";
         order_line: "{} × {}", "{} × {}";
-        orders_total: "{} orders · total {}", "{} 笔订单 · 合计 {}";
+        orders_total: "Orders: {} · Total: {}", "订单：{} 笔 · 合计：{}";
         no_orders: "No orders yet.", "还没有订单。";
 
         add_survey: "Add response", "添加反馈";
