@@ -187,3 +187,37 @@ export async function conflictNoteBeside(page, label) {
     return { near: near.map((n) => n.textContent.trim()), all: notes.map((n) => n.textContent.trim()) };
   });
 }
+
+// ---- customer page sections (docs/CONTRACTS.md, "Customer page") --------------------------
+
+/** A titled section of a page (`<section aria-labelledby>`), e.g. "Deals", "Timeline". */
+export const region = (page, name) => page.getByRole('region', { name, exact: true });
+
+/** An open dialog by its title, e.g. "New deal". */
+export const dialogNamed = (page, name) => page.getByRole('dialog', { name, exact: true });
+
+/** Click `button` (a name), fill the dialog `title` that opens with `fields` ({label: value}), Save. */
+export async function fillDialog(page, button, title, fields) {
+  await page.getByRole('button', { name: button, exact: true }).click();
+  const dialog = dialogNamed(page, title);
+  await dialog.waitFor();
+  for (const [label, value] of Object.entries(fields)) {
+    const control = dialog.getByLabel(label, { exact: true });
+    if ((await control.evaluate((el) => el.tagName)) === 'SELECT') await control.selectOption({ label: value });
+    else await control.fill(value);
+  }
+  await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/** The note textarea "Note <n>" (1-based, oldest first). */
+export const noteBox = (page, n) => page.getByRole('textbox', { name: `Note ${n}`, exact: true });
+
+/** Assert the page can be read without scrolling sideways at its current width. */
+export async function assertNoHorizontalScroll(page, what = '') {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  assert.ok(scrollWidth <= innerWidth, `${what}: the page is ${scrollWidth} px wide in a ${innerWidth} px viewport`);
+}
