@@ -85,6 +85,7 @@ pub fn start() {
             provide_context(locale);
             view! { <App/> }
         });
+        crate::routes::tasks::start_reminders(app, locale);
     });
 }
 
