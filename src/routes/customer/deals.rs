@@ -361,7 +361,7 @@ fn LostDialog(id: String, open: RwSignal<bool>) -> impl IntoView {
     });
     let t = move || page.t();
     view! {
-        <FormDialog id="lost" open=open title=Signal::derive(move || t().mark_lost.to_string()) on_submit=submit>
+        <FormDialog id="lost-dialog" open=open title=Signal::derive(move || t().mark_lost.to_string()) on_submit=submit>
             <Input id="lost-reason" label=Signal::derive(move || t().lost_reason.to_string()) value=reason/>
         </FormDialog>
     }

@@ -136,7 +136,7 @@ pub fn TaskDialog(open: RwSignal<bool>) -> impl IntoView {
     });
     let t = move || page.t();
     view! {
-        <FormDialog id="task" open=open title=Signal::derive(move || t().new_task.to_string()) on_submit=submit>
+        <FormDialog id="new-task" open=open title=Signal::derive(move || t().new_task.to_string()) on_submit=submit>
             <Input id="task-title" label=Signal::derive(move || t().task_title.to_string()) value=title required=true/>
             <Input id="task-due" label=Signal::derive(move || t().due.to_string()) value=due ty="datetime-local"/>
             <Input id="task-remind" label=Signal::derive(move || t().reminder.to_string()) value=remind ty="datetime-local"/>

@@ -201,7 +201,7 @@ pub fn LogDialog(open: RwSignal<bool>) -> impl IntoView {
     });
     let t = move || page.t();
     view! {
-        <FormDialog id="log" open=open title=Signal::derive(move || t().log_title.to_string()) on_submit=submit>
+        <FormDialog id="log-dialog" open=open title=Signal::derive(move || t().log_title.to_string()) on_submit=submit>
             <Choice id="log-kind" label=Signal::derive(move || t().interaction_kind.to_string()) value=kind options=kinds/>
             <Choice id="log-direction" label=Signal::derive(move || t().direction.to_string()) value=direction options=directions/>
             <Input id="log-when" label=Signal::derive(move || t().when.to_string()) value=when ty="datetime-local"/>
