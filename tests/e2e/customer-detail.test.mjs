@@ -18,8 +18,25 @@ const profile = {
   'External ID': 'ERP-0077',
 };
 
+/** Settings: the team's custom fields "Contract no" (text) and "Region" (choice North / South). */
+async function defineCustomFields(page) {
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  const fields = page.getByRole('list', { name: 'Custom fields', exact: true });
+  await textbox(page, 'Field label').fill('Contract no');
+  await page.getByRole('combobox', { name: 'Field type', exact: true }).selectOption({ label: 'Text' });
+  await page.getByRole('button', { name: 'Add field', exact: true }).click();
+  await fields.getByText('Contract no').waitFor();
+  await textbox(page, 'Field label').fill('Region');
+  await page.getByRole('combobox', { name: 'Field type', exact: true }).selectOption({ label: 'Choice' });
+  await textbox(page, 'Choices (comma-separated)').fill('North, South');
+  await page.getByRole('button', { name: 'Add field', exact: true }).click();
+  await fields.getByText('Region').waitFor();
+}
+
 async function fillEverything(page) {
   for (const [label, value] of Object.entries(profile)) await setField(page, label, value);
+  await setField(page, 'Contract no', 'HT-2026-18');
+  await page.getByRole('combobox', { name: 'Region', exact: true }).selectOption({ label: 'South' });
   await page.getByRole('combobox', { name: 'Lifecycle stage', exact: true }).selectOption({ label: 'Growing' });
   await page.getByRole('checkbox', { name: 'Do not call', exact: true }).check();
   await page.getByRole('checkbox', { name: 'Email opt-in', exact: true }).check();
@@ -90,6 +107,8 @@ async function checkEverything(page, when) {
   for (const [label, value] of Object.entries(profile)) {
     assert.equal(await fieldValue(page, label), value, `${label} after ${when}`);
   }
+  assert.equal(await fieldValue(page, 'Contract no'), 'HT-2026-18', `custom text field after ${when}`);
+  assert.equal(await page.getByRole('combobox', { name: 'Region', exact: true }).inputValue(), 'South', `custom choice after ${when}`);
   const lifecycle = page.getByRole('combobox', { name: 'Lifecycle stage', exact: true });
   assert.equal(await lifecycle.evaluate((el) => el.options[el.selectedIndex].text), 'Growing', `lifecycle after ${when}`);
   assert.ok(await page.getByRole('checkbox', { name: 'Do not call', exact: true }).isChecked(), `Do not call after ${when}`);
@@ -138,6 +157,7 @@ scenario('the customer page saves every section and shows it all again after a r
   const browser = await s.browser();
   const { page } = await s.device(browser, 'device');
   await openApp(page, relay.url);
+  await defineCustomFields(page);
   await createCustomer(page, 'Lotus Referrals');
   await createCustomer(page, 'Jade Garden Ltd');
   const url = page.url();
