@@ -210,3 +210,21 @@ pub async fn reload_settings(app: AppState) {
         Err(e) => app.report(e),
     }
 }
+
+/// Creates customers and changes existing ones in one transaction, all or nothing (an import,
+/// a merge; see `Store::write_all`). `step(done, total)` reports progress; returning false
+/// cancels, and then nothing is stored (`Ok(None)`). Returns the new customers' ids.
+pub async fn write_all(
+    app: AppState,
+    new: Vec<Customer>,
+    changes: Vec<(DocId, crate::platform::store::Change)>,
+    step: impl FnMut(usize, usize) -> bool,
+) -> Result<Option<Vec<DocId>>, StoreError> {
+    let s = services();
+    let Some(written) = s.store.write_all(&s.keys, &s.actor, new, changes, step).await? else {
+        return Ok(None);
+    };
+    app.upsert_summaries(written.summaries);
+    s.local_changes(written.chunks);
+    Ok(Some(written.created))
+}

@@ -2,6 +2,7 @@
 //! secret, and small browser facilities. Nothing outside this folder talks to web-sys
 //! storage or sockets.
 
+pub mod files;
 pub mod reminders;
 pub mod store;
 pub mod sync_client;

@@ -86,6 +86,21 @@ impl CustomerView {
     }
 }
 
+/// A change to an existing customer, worked out from its document as stored (an import's
+/// additions, a merge): see [`Store::write_all`].
+pub type Change = Box<dyn FnOnce(&Customer) -> Vec<Edit>>;
+
+/// What [`Store::write_all`] stored.
+#[derive(Default, Debug)]
+pub struct WrittenAll {
+    /// the new customers' ids, in the order given
+    pub created: Vec<DocId>,
+    /// the new rows of every customer written (new ones first)
+    pub summaries: Vec<Summary>,
+    /// the chunk of each customer written, for the relay
+    pub chunks: Vec<(DocId, Option<SealedChunk>)>,
+}
+
 /// What merging chunks from the network did.
 #[derive(Default, Debug)]
 pub struct Ingested {
@@ -323,6 +338,99 @@ impl Store {
         }
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// Creates `new` customers and changes existing ones in ONE readwrite transaction however
+    /// many there are (an import, a merge): all of it is stored, or nothing.
+    ///
+    /// Each change is worked out from the document as stored, inside the transaction, so it
+    /// never applies to a stale copy. `step(done, total)` is called every few milliseconds;
+    /// when it returns false the transaction is aborted and nothing at all is stored
+    /// (`Ok(None)`): this is how a cancelled import leaves nothing behind, and nothing reaches
+    /// the relay or other tabs before the commit. The page stays responsive meanwhile: every
+    /// awaited request hands the browser its event loop (a transaction cannot wait on a timer
+    /// without committing, so the work is sliced by requests, not by timeouts).
+    pub async fn write_all(
+        &self,
+        keys: &WorkspaceKeys,
+        actor: &crm_core::automerge::ActorId,
+        new: Vec<Customer>,
+        changes: Vec<(DocId, Change)>,
+        mut step: impl FnMut(usize, usize) -> bool,
+    ) -> Result<Option<WrittenAll>, StoreError> {
+        // work between two yields to the browser: well under a frame
+        const SLICE_MS: f64 = 8.0;
+        let total = new.len() + changes.len();
+        let tx = self.rw()?;
+        let meta = tx.object_store(META)?;
+        let seq: Option<f64> = meta.get("seq").primitive()?.await?;
+        let mut seq = seq.unwrap_or(0.0) as u64;
+        let mut log: ChunkLog = Self::meta_json(&tx, "log").await?;
+        let (chunks, docs, summaries) = (tx.object_store(CHUNKS)?, tx.object_store(DOCS)?, tx.object_store(SUMMARIES)?);
+        let mut out = WrittenAll { created: Vec::with_capacity(new.len()), ..Default::default() };
+        let mut slice_start = js_sys::Date::now();
+        let mut last = None;
+        let mut done = 0;
+        for c in new {
+            let id = DocId::random();
+            let mut doc = CustomerDoc::create_from(id, actor.clone(), &c);
+            let data = doc.take_chunk().ok_or_else(|| StoreError::Model("a new customer has no content".into()))?;
+            seq += 1;
+            let sealed = keys.seal(&Chunk { device: self.device, seq, doc: id, data });
+            log.insert(sealed.key());
+            chunks.put(chunk_record(&sealed)).with_key(chunk_key(&self.device, seq)).primitive()?;
+            docs.put(JsValue::from(Uint8Array::from(&doc.save()[..]))).with_key(id.to_string()).primitive()?;
+            // a fresh document holds exactly `c` and no conflicts: no need to read it back
+            let summary = Summary::of(&id.to_string(), &c, 0);
+            last = Some(summaries.put(to_js(&summary)).with_key(id.to_string()).primitive()?);
+            out.created.push(id);
+            out.summaries.push(summary);
+            out.chunks.push((id, Some(sealed)));
+            done += 1;
+            if js_sys::Date::now() - slice_start > SLICE_MS {
+                if let Some(req) = last.take() {
+                    req.await?;
+                }
+                if !step(done, total) {
+                    return Ok(None);
+                }
+                slice_start = js_sys::Date::now();
+            }
+        }
+        if let Some(req) = last.take() {
+            req.await?;
+        }
+        for (id, change) in changes {
+            let mut doc =
+                Self::load_doc_in(&tx, id, actor).await?.ok_or_else(|| StoreError::NoCustomer(id.to_string()))?;
+            let edits = change(&doc.customer());
+            doc.edit(&edits)?;
+            let mut chunk = None;
+            if let Some(data) = doc.take_chunk() {
+                seq += 1;
+                let sealed = keys.seal(&Chunk { device: self.device, seq, doc: id, data });
+                log.insert(sealed.key());
+                chunks.put(chunk_record(&sealed)).with_key(chunk_key(&self.device, seq)).primitive()?;
+                chunk = Some(sealed);
+            }
+            out.summaries.push(Self::put_doc_in(&tx, &mut doc).await?);
+            out.chunks.push((id, chunk));
+            done += 1;
+            if js_sys::Date::now() - slice_start > SLICE_MS {
+                if !step(done, total) {
+                    return Ok(None);
+                }
+                slice_start = js_sys::Date::now();
+            }
+        }
+        if !step(done, total) {
+            return Ok(None);
+        }
+        meta.put(seq as f64).with_key("seq").primitive()?.await?;
+        drop((meta, chunks, docs, summaries));
+        Self::put_meta_json(&tx, "log", &log).await?;
+        tx.commit().await?;
+        Ok(Some(out))
     }
 
     /// The workspace settings (the shared genesis until someone changes them).
