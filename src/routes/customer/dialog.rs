@@ -11,6 +11,14 @@ fn active_element() -> Option<web_sys::HtmlElement> {
     web_sys::window()?.document()?.active_element()?.dyn_into::<web_sys::HtmlElement>().ok()
 }
 
+const FOCUSABLE: &str = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea, button:not([disabled]), a[href]";
+
+/// The first and last control of the dialog (the last is always "Cancel").
+fn ends(panel: &web_sys::HtmlDivElement) -> Option<(web_sys::HtmlElement, web_sys::HtmlElement)> {
+    let at = |sel: &str| panel.query_selector(sel).ok().flatten().and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok());
+    Some((at(FOCUSABLE)?, at(".actions button:last-child")?))
+}
+
 #[component]
 pub fn FormDialog(
     /// unique on the page; the title's id derives from it
@@ -41,7 +49,7 @@ pub fn FormDialog(
     // focus the first field once the panel is in the page
     Effect::new(move |_| {
         if let Some(p) = panel.get() {
-            let first = p.query_selector("input:not([type=hidden]), select, textarea, button").ok().flatten();
+            let first = p.query_selector(FOCUSABLE).ok().flatten();
             if let Some(el) = first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                 let _ = el.focus();
             }
@@ -64,6 +72,18 @@ pub fn FormDialog(
                         ev.prevent_default();
                         ev.stop_propagation();
                         open.set(false);
+                    } else if ev.key() == "Tab" {
+                        // keep Tab inside the dialog: the page behind it is covered
+                        if let Some((first, last)) = panel.get_untracked().and_then(|p| ends(&p)) {
+                            let active = active_element();
+                            if ev.shift_key() && active.as_ref() == Some(&first) {
+                                ev.prevent_default();
+                                let _ = last.focus();
+                            } else if !ev.shift_key() && active.as_ref() == Some(&last) {
+                                ev.prevent_default();
+                                let _ = first.focus();
+                            }
+                        }
                     }
                 }
             >
