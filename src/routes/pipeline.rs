@@ -269,7 +269,13 @@ pub fn PipelinePage() -> impl IntoView {
                             prop:value=move || pipeline.get()
                             on:change=move |ev| chosen.set(Some(event_target_value(&ev)))
                         >
-                            {move || pipeline_options().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                            {move || {
+                                let current = pipeline.get();
+                                pipeline_options()
+                                    .into_iter()
+                                    .map(|(id, name)| view! { <option selected={id == current} value=id>{name}</option> })
+                                    .collect_view()
+                            }}
                         </select>
                     </div>
                 </Show>
@@ -426,6 +432,10 @@ fn DealCard(
         board.with(|b| b.iter().find(|col| col.cards.iter().any(|x| x.dom_key() == c.dom_key())).map(|col| col.stage.id.clone()).unwrap_or_default())
     };
     let c = card.clone();
+    let current_untracked = move || {
+        board.with_untracked(|b| b.iter().find(|col| col.cards.iter().any(|x| x.dom_key() == c.dom_key())).map(|col| col.stage.id.clone()).unwrap_or_default())
+    };
+    let c = card.clone();
     let on_dragstart = move |ev: web_sys::DragEvent| {
         if let Some(dt) = ev.data_transfer() {
             let _ = dt.set_data("text/plain", &c.deal.title);
@@ -493,7 +503,9 @@ fn DealCard(
             <select id=select_id class="move-to" prop:value=current on:change=on_select>
                 {move || {
                     let l = locale.get();
-                    stages().into_iter().map(|s| view! { <option value=s.id.clone()>{stage_name(l, &s)}</option> }).collect_view()
+                    let now_in = current_untracked();
+                    // `selected` too: the select's value is set before its options exist
+                    stages().into_iter().map(|s| view! { <option selected={s.id == now_in} value=s.id.clone()>{stage_name(l, &s)}</option> }).collect_view()
                 }}
             </select>
         </article>
@@ -687,7 +699,8 @@ fn NewDeal(pipeline: Memo<String>, announce: RwSignal<String>) -> impl IntoView 
                         <select id="deal-stage" prop:value=move || stage.get() on:change=move |ev| stage.set(event_target_value(&ev))>
                             {move || {
                                 let l = locale.get();
-                                open_stages().into_iter().map(|s| view! { <option value=s.id.clone()>{stage_name(l, &s)}</option> }).collect_view()
+                                let chosen = stage.get_untracked();
+                                open_stages().into_iter().map(|s| view! { <option selected={s.id == chosen} value=s.id.clone()>{stage_name(l, &s)}</option> }).collect_view()
                             }}
                         </select>
                     </div>

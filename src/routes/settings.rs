@@ -71,8 +71,8 @@ fn LanguagePicker() -> impl IntoView {
                 on:change=move |ev| set_locale(locale, Locale::parse(&event_target_value(&ev)).unwrap_or_default())
             >
                 // each language is named in itself, so anyone can find theirs
-                <option value="en" lang="en">"English"</option>
-                <option value="zh" lang="zh-CN">"简体中文"</option>
+                <option value="en" lang="en" selected={move || locale.get() == Locale::En}>"English"</option>
+                <option value="zh" lang="zh-CN" selected={move || locale.get() == Locale::Zh}>"简体中文"</option>
             </select>
             <span id="language-hint" class="hint">{move || t().language_hint}</span>
         </div>
@@ -156,7 +156,10 @@ fn DefaultCurrency(status: RwSignal<u32>) -> impl IntoView {
                     });
                 }
             >
-                {move || options().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                {move || {
+                    let cur = current.get();
+                    options().into_iter().map(|c| view! { <option selected={c == cur} value=c.clone()>{c.clone()}</option> }).collect_view()
+                }}
             </select>
             <span id="currency-hint" class="hint">{move || t().currency_hint}</span>
         </div>
@@ -374,9 +377,9 @@ fn StageRow(pid: String, sid: String, stage_ids: Memo<Vec<String>>, status: RwSi
                             c3(Box::new(move |st, i| st[i].outcome = v));
                         }
                     >
-                        <option value="">{move || t().outcome_open}</option>
-                        <option value="won">{move || t().outcome_won}</option>
-                        <option value="lost">{move || t().outcome_lost}</option>
+                        <option value="" selected={move || stage.with(|s| s.outcome.is_empty())}>{move || t().outcome_open}</option>
+                        <option value="won" selected={move || stage.with(|s| s.outcome == "won")}>{move || t().outcome_won}</option>
+                        <option value="lost" selected={move || stage.with(|s| s.outcome == "lost")}>{move || t().outcome_lost}</option>
                     </select>
                 </div>
                 <div class="row stage-actions">
@@ -515,7 +518,7 @@ fn CustomFields(status: RwSignal<u32>) -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
-            <Show when=move || kind.get() == "choice">
+            <Show when=move || { kind.get() == "choice" }>
                 <div class="field">
                     <label for="field-choices">{move || t().choices}</label>
                     <input id="field-choices" type="text" prop:value=move || choices.get() on:input=move |ev| choices.set(event_target_value(&ev))/>

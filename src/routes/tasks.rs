@@ -199,7 +199,7 @@ pub fn TasksPage() -> impl IntoView {
                     };
                     let heading = format!("tasks-{}", g.class());
                     view! {
-                        <Show when=move || rows.with(|r| r.iter().any(|r| Group::of(r.task.due, now.get(), tomorrow.get()) == g))>
+                        <Show when=move || { rows.with(|r| r.iter().any(|r| Group::of(r.task.due, now.get(), tomorrow.get()) == g)) }>
                             <section class=format!("task-group {}", g.class())>
                                 <h2 id=heading.clone()>{move || g.name(locale.get())}</h2>
                                 <ul class="task-list" aria-labelledby=heading.clone()>

@@ -221,3 +221,51 @@ export async function assertNoHorizontalScroll(page, what = '') {
   }));
   assert.ok(scrollWidth <= innerWidth, `${what}: the page is ${scrollWidth} px wide in a ${innerWidth} px viewport`);
 }
+
+// ---- pipeline, my tasks, trash, settings (docs/CONTRACTS.md, "Pipeline" ... "Settings") ----
+
+/** Click a link of the main navigation and wait for that screen's heading. */
+export async function gotoNav(page, link, heading = link) {
+  await page.getByRole('navigation').getByRole('link', { name: link, exact: true }).click();
+  await page.getByRole('heading', { name: heading, exact: true, level: 1 }).waitFor();
+}
+
+/** A stage's column on the pipeline board (a region named by the stage). */
+export const boardColumn = (page, stage) => page.getByRole('region', { name: stage, exact: true });
+
+/** A deal's card on the pipeline board (an article named by the deal's title). */
+export const dealCard = (page, title) => page.getByRole('article', { name: title, exact: true });
+
+/** Pipeline board → "New deal" → fill the form → "Add deal"; waits for the card. */
+export async function addDealOnBoard(page, { customer, title, amount = '', stage = '' }) {
+  const toggle = page.getByRole('button', { name: 'New deal', exact: true });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await page.getByLabel('Customer', { exact: true }).fill(customer);
+  await page.getByLabel('Deal title', { exact: true }).fill(title);
+  await page.getByLabel('Amount', { exact: true }).fill(String(amount));
+  if (stage) await page.getByLabel('Stage', { exact: true }).selectOption({ label: stage });
+  await page.getByRole('button', { name: 'Add deal', exact: true }).click();
+  await dealCard(page, title).waitFor();
+}
+
+/** `YYYY-MM-DDTHH:MM` in local time: what a datetime-local input holds. */
+export function datetimeLocal(d) {
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** My tasks → "New task" → fill the form → "Add task" (due / remind: Date or undefined). */
+export async function addTaskOnTasksPage(page, { customer, title, due, remind, assignee }) {
+  const toggle = page.getByRole('button', { name: 'New task', exact: true });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await page.getByLabel('Customer', { exact: true }).fill(customer);
+  await page.getByLabel('Task title', { exact: true }).fill(title);
+  await page.getByLabel('Due', { exact: true }).fill(due ? datetimeLocal(due) : '');
+  await page.getByLabel('Reminder', { exact: true }).fill(remind ? datetimeLocal(remind) : '');
+  if (assignee !== undefined) await page.getByLabel('Assignee', { exact: true }).fill(assignee);
+  await page.getByRole('button', { name: 'Add task', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: `Added “${title}”.` }).waitFor();
+}
+
+/** The open-task list of a group on My tasks: "Overdue", "Today", "Upcoming", "No date". */
+export const taskGroup = (page, group) => page.getByRole('list', { name: group, exact: true });
