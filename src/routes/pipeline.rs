@@ -521,6 +521,7 @@ fn LostDialog(card: Card, on_done: Callback<(Card, Option<String>)>) -> impl Int
     let c = move || Common::of(locale.get());
     let reason = RwSignal::new(String::new());
     let input = NodeRef::<leptos::html::Input>::new();
+    let cancel = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {
         if let Some(el) = input.get() {
             let _ = el.focus();
@@ -539,6 +540,17 @@ fn LostDialog(card: Card, on_done: Callback<(Card, Option<String>)>) -> impl Int
                     if ev.key() == "Escape" {
                         ev.prevent_default();
                         on_done.run((c1.clone(), None));
+                    } else if ev.key() == "Tab" {
+                        // keep Tab inside: the board behind is covered (first: the reason, last: Cancel)
+                        let (Some(first), Some(last)) = (input.get_untracked(), cancel.get_untracked()) else { return };
+                        let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+                        if ev.shift_key() && active.as_ref() == Some(first.as_ref()) {
+                            ev.prevent_default();
+                            let _ = last.focus();
+                        } else if !ev.shift_key() && active.as_ref() == Some(last.as_ref()) {
+                            ev.prevent_default();
+                            let _ = first.focus();
+                        }
                     }
                 }
             >
@@ -559,7 +571,7 @@ fn LostDialog(card: Card, on_done: Callback<(Card, Option<String>)>) -> impl Int
                     </div>
                     <div class="row actions">
                         <button type="submit" class="primary">{move || t().mark_lost}</button>
-                        <button type="button" on:click=move |_| on_done.run((c3.clone(), None))>{move || c().cancel}</button>
+                        <button type="button" node_ref=cancel on:click=move |_| on_done.run((c3.clone(), None))>{move || c().cancel}</button>
                     </div>
                 </form>
             </div>

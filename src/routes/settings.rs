@@ -26,6 +26,10 @@ fn builtin_name(l: Locale, id: &str) -> String {
     }
 }
 
+/// A change to one item of a settings list, given the list and the item's position (found by
+/// id when the change runs: another device may have reordered the list meanwhile).
+type ListChange<T> = Box<dyn FnOnce(&mut Vec<T>, usize)>;
+
 /// Runs one change of the team settings, then counts it in `saved` (which says "Saved.").
 fn save(app: AppState, saved: RwSignal<u32>, f: impl FnOnce(&mut TeamSettings) -> Result<(), String> + 'static) {
     leptos::task::spawn_local(async move {
@@ -320,7 +324,7 @@ fn StageRow(pid: String, sid: String, stage_ids: Memo<Vec<String>>, status: RwSi
     // one change to this stage, found by id (its position may have changed meanwhile)
     let change = {
         let (pid, sid) = (pid.clone(), sid.clone());
-        move |f: Box<dyn FnOnce(&mut Vec<Stage>, usize)>| {
+        move |f: ListChange<Stage>| {
             let (pid, sid) = (pid.clone(), sid.clone());
             save(app, status, move |s| {
                 if let Some(p) = s.pipelines.get_mut(&pid) {
@@ -595,7 +599,7 @@ fn TierRow(tid: String, ids: Memo<Vec<String>>, status: RwSignal<u32>) -> impl I
     let index = Memo::new(move |_| ids.with(|v| v.iter().position(|x| *x == id).unwrap_or(0)));
     let change = {
         let tid = tid.clone();
-        move |f: Box<dyn FnOnce(&mut Vec<Tier>, usize)>| {
+        move |f: ListChange<Tier>| {
             let tid = tid.clone();
             save(app, status, move |s| {
                 if let Some(i) = s.tiers.iter().position(|t| t.id == tid) {
