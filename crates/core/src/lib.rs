@@ -21,6 +21,7 @@ pub mod import;
 pub mod merge;
 pub mod normalize;
 pub mod replica;
+pub mod search;
 pub mod sync;
 pub mod text_merge;
 pub mod vv;
