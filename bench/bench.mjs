@@ -329,7 +329,8 @@ async function measureSize(s, relay, invite, n, probe) {
         (total) => {
           const st = document.querySelector('[role="status"][aria-label="Sync status"]');
           const c = document.querySelector('p.count')?.textContent.trim();
-          return c === `${total} customers` && st?.dataset.state === 'synced' && performance.now();
+          // the count is formatted for the reader's locale: "10,000 customers"
+          return c?.replace(/,/g, '') === `${total} customers` && st?.dataset.state === 'synced' && performance.now();
         },
         n,
         { timeout: limit, polling: 200 },

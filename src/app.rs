@@ -1,5 +1,6 @@
 //! Start-up and the app shell: open the workspace's store, start sync, mount the routes.
 
+use crate::components::command_palette::CommandPalette;
 use crate::components::sync_status::SyncStatusBadge;
 use crate::platform::store::Store;
 use crate::platform::sync_client::{Hooks, SyncClient};
@@ -83,6 +84,7 @@ pub fn start() {
         mount_to_body(move || {
             provide_context(app);
             provide_context(locale);
+            provide_context(crate::routes::customers::ListView::new());
             view! { <App/> }
         });
         crate::routes::tasks::start_reminders(app, locale);
@@ -117,6 +119,7 @@ pub fn App() -> impl IntoView {
                 </nav>
                 <SyncStatusBadge/>
             </header>
+            <CommandPalette/>
             {move || app.error.get().map(|e| view! {
                 <div class="banner" role="alert">
                     <span>{e}</span>

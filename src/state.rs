@@ -7,6 +7,7 @@ use crate::platform::store::{CustomerView, Store, StoreError};
 use crate::platform::sync_client::{SyncClient, SyncStatus};
 use crate::platform::tabs::Tabs;
 use crm_core::automerge::ActorId;
+use crm_core::search::SearchIndex;
 use crm_core::{Customer, DocId, Edit, Kind, SealedChunk, Settings, Summary, WorkspaceKeys, WorkspaceSecret, WORKSPACE_DOC};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -65,11 +66,25 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     /// the team's shared settings (pipelines, custom fields, tiers, saved views)
     pub settings: RwSignal<Settings>,
+    /// search over every customer not in the Trash, kept in step with `summaries`
+    pub index: StoredValue<SearchIndex, LocalStorage>,
+    /// bumped whenever `index` changes
+    pub index_gen: RwSignal<u64>,
+    /// where each customer's row is in `summaries` (rows are only ever added or replaced)
+    pub positions: StoredValue<std::collections::HashMap<String, usize>, LocalStorage>,
 }
 
 impl AppState {
     pub fn new(summaries: Vec<Summary>, settings: Settings) -> Self {
+        let mut index = SearchIndex::new();
+        for s in summaries.iter().filter(|s| !s.is_deleted()) {
+            index.upsert(&s.id, &s.search_fields());
+        }
+        let positions = summaries.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
         Self {
+            positions: StoredValue::new_local(positions),
+            index: StoredValue::new_local(index),
+            index_gen: RwSignal::new(0),
             settings: RwSignal::new(settings),
             summaries: RwSignal::new(summaries),
             remote_changes: RwSignal::new((0, Vec::new())),
@@ -94,13 +109,28 @@ impl AppState {
         if changed.is_empty() {
             return;
         }
-        self.summaries.update(|all| {
-            for s in changed {
-                match all.iter_mut().find(|x| x.id == s.id) {
-                    Some(slot) => *slot = s,
-                    None => all.push(s),
+        self.index.update_value(|ix| {
+            for s in &changed {
+                if s.is_deleted() {
+                    ix.remove(&s.id);
+                } else {
+                    ix.upsert(&s.id, &s.search_fields());
                 }
             }
+        });
+        self.index_gen.update(|g| *g += 1);
+        self.positions.update_value(|pos| {
+            self.summaries.update(|all| {
+                for s in changed {
+                    match pos.get(&s.id) {
+                        Some(&i) => all[i] = s,
+                        None => {
+                            pos.insert(s.id.clone(), all.len());
+                            all.push(s);
+                        }
+                    }
+                }
+            })
         });
     }
 
@@ -220,11 +250,22 @@ pub async fn write_all(
     changes: Vec<(DocId, crate::platform::store::Change)>,
     step: impl FnMut(usize, usize) -> bool,
 ) -> Result<Option<Vec<DocId>>, StoreError> {
+    // rows shown (and indexed for search) per frame after a large write
+    const SLICE: usize = 2_000;
     let s = services();
     let Some(written) = s.store.write_all(&s.keys, &s.actor, new, changes, step).await? else {
         return Ok(None);
     };
-    app.upsert_summaries(written.summaries);
-    s.local_changes(written.chunks);
+    let (mut summaries, mut chunks) = (written.summaries, written.chunks);
+    // taken from the end, so no slice moves the rest
+    while !summaries.is_empty() {
+        let slice = summaries.split_off(summaries.len().saturating_sub(SLICE));
+        app.upsert_summaries(slice);
+        let slice = chunks.split_off(chunks.len().saturating_sub(SLICE));
+        s.local_changes(slice);
+        if !summaries.is_empty() {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+        }
+    }
     Ok(Some(written.created))
 }

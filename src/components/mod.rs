@@ -1,4 +1,5 @@
 //! Parts shared by several screens.
 
+pub mod command_palette;
 pub mod sync_status;
 pub mod text_field;

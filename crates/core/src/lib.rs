@@ -24,6 +24,7 @@ pub mod replica;
 pub mod search;
 pub mod sync;
 pub mod text_merge;
+pub mod views;
 pub mod vv;
 pub mod workspace;
 

@@ -3,6 +3,7 @@
 //! customer is opened. Kept small: at 100k customers every byte here is 100 kB of memory.
 
 use super::record::{deal_status, Customer, Kind};
+use crate::search::SearchField;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -30,7 +31,9 @@ pub struct TaskSummary {
     pub assignee: String,
 }
 
+/// Every field defaults when missing, so rows stored by an older version still load.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Summary {
     pub id: String,
     pub kind: Kind,
@@ -71,8 +74,8 @@ pub struct Summary {
     pub created_at: i64,
     pub deleted_at: i64,
     pub merged_into: String,
-    /// lower-cased name, email, phone, owner, tags, contacts, note text, for search
-    pub search: String,
+    /// the start of the notes, for search
+    pub notes: String,
 }
 
 impl Summary {
@@ -121,26 +124,17 @@ impl Summary {
         let last_order = c.orders.iter().map(|o| o.date.as_str()).max().unwrap_or("").to_string();
         let loyalty_points = c.loyalty.iter().map(|e| e.points).sum();
 
-        let mut search: Vec<&str> = vec![&c.name, &c.email, &c.phone, &c.owner, &c.external_id, &c.city, &c.province, &c.industry];
-        search.extend(c.tags.keys().map(String::as_str));
-        search.extend(contact_names.iter().map(String::as_str));
-        search.extend(emails.iter().map(String::as_str));
-        search.extend(phones.iter().map(String::as_str));
-        let mut note_chars = 0;
-        let note_texts: Vec<String> = c
-            .notes
-            .values()
-            .map_while(|n| {
-                if note_chars >= NOTE_SEARCH_CHARS {
-                    return None;
-                }
-                let t: String = n.text.as_str().chars().take(NOTE_SEARCH_CHARS - note_chars).collect();
-                note_chars += t.chars().count();
-                Some(t)
-            })
-            .collect();
-        search.extend(note_texts.iter().map(String::as_str));
-        let search = search.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ").to_lowercase();
+        let mut notes = String::new();
+        for n in c.notes.values() {
+            let room = NOTE_SEARCH_CHARS.saturating_sub(notes.chars().count());
+            if room == 0 {
+                break;
+            }
+            if !notes.is_empty() {
+                notes.push('\n');
+            }
+            notes.extend(n.text.as_str().chars().take(room));
+        }
 
         Summary {
             id: id.to_string(),
@@ -175,7 +169,7 @@ impl Summary {
             created_at: c.created_at,
             deleted_at: c.deleted_at,
             merged_into: c.merged_into.clone(),
-            search,
+            notes,
         }
     }
 
@@ -183,9 +177,18 @@ impl Summary {
         self.deleted_at > 0
     }
 
-    /// True when every whitespace-separated term of `query` occurs in the searchable text.
-    pub fn matches(&self, query: &str) -> bool {
-        Query::new(query).matches(self)
+    /// What search looks at, by kind of field (see [`crate::search`]).
+    pub fn search_fields(&self) -> Vec<(SearchField, &str)> {
+        let mut f = vec![(SearchField::Name, self.name.as_str())];
+        f.extend(self.contact_names.iter().map(|n| (SearchField::Contact, n.as_str())));
+        f.extend(self.emails.iter().map(|n| (SearchField::Email, n.as_str())));
+        f.extend(self.phones.iter().map(|n| (SearchField::Phone, n.as_str())));
+        f.extend(self.tags.iter().map(|n| (SearchField::Tag, n.as_str())));
+        for o in [&self.owner, &self.city, &self.province, &self.industry, &self.external_id] {
+            f.push((SearchField::Other, o.as_str()));
+        }
+        f.push((SearchField::Note, self.notes.as_str()));
+        f
     }
 
     /// The list's default order: by name, case-insensitively, unnamed customers last.
@@ -194,8 +197,8 @@ impl Summary {
     }
 }
 
-/// A search query, parsed once and matched against many summaries (once per keystroke over
-/// every customer, so it must not allocate per row).
+/// A plain "every term occurs somewhere" match, for small pickers (a customer field, a
+/// deal's customer). The list and the palette use [`crate::search::SearchIndex`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Query {
     terms: Vec<String>,
@@ -209,6 +212,11 @@ impl Query {
         self.terms.is_empty()
     }
     pub fn matches(&self, s: &Summary) -> bool {
-        self.terms.iter().all(|t| s.search.contains(t.as_str()))
+        if self.terms.is_empty() {
+            return true;
+        }
+        let fields = s.search_fields();
+        let lower: Vec<String> = fields.iter().map(|(_, t)| t.to_lowercase()).collect();
+        self.terms.iter().all(|t| lower.iter().any(|f| f.contains(t.as_str())))
     }
 }

@@ -1,0 +1,322 @@
+//! Views of the customer list: filters on any field, a sort, and a search query. A view can
+//! be saved by name in the workspace settings ([`crate::workspace::SavedView`], as JSON), so
+//! the whole team shares it.
+//!
+//! Filters read only [`Summary`] rows, never documents, so filtering 100k customers is a scan
+//! of plain structs.
+
+use crate::customer::{deal_status, Summary};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "f", content = "k", rename_all = "snake_case")]
+pub enum FilterField {
+    Kind,
+    Owner,
+    Tag,
+    Province,
+    City,
+    Industry,
+    Source,
+    Lifecycle,
+    /// has an open deal in this stage (value = stage id)
+    Stage,
+    /// last interaction (value = YYYY-MM-DD)
+    LastInteraction,
+    /// created (value = YYYY-MM-DD)
+    Created,
+    /// revenue in major units
+    Revenue,
+    OpenTickets,
+    Custom(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Is,
+    IsNot,
+    Contains,
+    /// dates: strictly before the day; numbers: less than
+    Before,
+    /// dates: after the day (from the next day on); numbers: more than
+    After,
+    IsEmpty,
+    IsNotEmpty,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    pub field: FilterField,
+    pub op: Op,
+    #[serde(default)]
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SortColumn {
+    #[default]
+    Name,
+    Owner,
+    City,
+    Industry,
+    OpenDeals,
+    LastInteraction,
+    Revenue,
+    Created,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Sort {
+    pub column: SortColumn,
+    #[serde(default)]
+    pub desc: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ViewSpec {
+    #[serde(default)]
+    pub query: String,
+    #[serde(default)]
+    pub filters: Vec<Filter>,
+    #[serde(default)]
+    pub sort: Sort,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the saved view could not be read: {0}")]
+pub struct ViewError(String);
+
+impl ViewSpec {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    pub fn from_json(s: &str) -> Result<ViewSpec, ViewError> {
+        serde_json::from_str(s).map_err(|e| ViewError(e.to_string()))
+    }
+    /// True when the customer passes every filter (deleted customers never do: they are in
+    /// the Trash).
+    pub fn admits(&self, s: &Summary) -> bool {
+        !s.is_deleted() && self.filters.iter().all(|f| f.admits(s))
+    }
+}
+
+fn day_ms(v: &str) -> Option<i64> {
+    crate::dates::parse_ymd(v).map(|d| d.to_days() as i64 * 86_400_000)
+}
+
+fn eq_ci(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+impl Filter {
+    pub fn admits(&self, s: &Summary) -> bool {
+        let v = self.value.trim();
+        match &self.field {
+            FilterField::Tag => {
+                let has = s.tags.iter().any(|t| eq_ci(t, v));
+                match self.op {
+                    Op::Is | Op::Contains => has,
+                    Op::IsNot => !has,
+                    Op::IsEmpty => s.tags.is_empty(),
+                    Op::IsNotEmpty => !s.tags.is_empty(),
+                    _ => true,
+                }
+            }
+            FilterField::Stage => {
+                let has = s.deals.iter().any(|d| d.status == deal_status::OPEN && d.stage == v);
+                match self.op {
+                    Op::IsNot => !has,
+                    Op::IsEmpty => !s.deals.iter().any(|d| d.status == deal_status::OPEN),
+                    Op::IsNotEmpty => s.deals.iter().any(|d| d.status == deal_status::OPEN),
+                    _ => has,
+                }
+            }
+            FilterField::LastInteraction | FilterField::Created => {
+                let at = if self.field == FilterField::Created { s.created_at } else { s.last_interaction };
+                match (self.op, day_ms(v)) {
+                    (Op::IsEmpty, _) => at == 0,
+                    (Op::IsNotEmpty, _) => at != 0,
+                    (Op::Before, Some(d)) => at != 0 && at < d,
+                    (Op::After, Some(d)) => at >= d + 86_400_000,
+                    (Op::Is, Some(d)) => at >= d && at < d + 86_400_000,
+                    // an incomplete date filters nothing yet (the person is still typing)
+                    _ => true,
+                }
+            }
+            FilterField::Revenue | FilterField::OpenTickets => {
+                let n = if self.field == FilterField::Revenue { s.revenue as f64 / 100.0 } else { s.open_tickets as f64 };
+                match (self.op, v.replace(',', "").parse::<f64>()) {
+                    (Op::Before, Ok(x)) => n < x,
+                    (Op::After, Ok(x)) => n > x,
+                    (Op::Is, Ok(x)) => (n - x).abs() < 0.005,
+                    (Op::IsNot, Ok(x)) => (n - x).abs() >= 0.005,
+                    (Op::IsEmpty, _) => n == 0.0,
+                    (Op::IsNotEmpty, _) => n != 0.0,
+                    _ => true,
+                }
+            }
+            text => {
+                let field: &str = match text {
+                    FilterField::Kind => s.kind.as_str(),
+                    FilterField::Owner => &s.owner,
+                    FilterField::Province => &s.province,
+                    FilterField::City => &s.city,
+                    FilterField::Industry => &s.industry,
+                    FilterField::Source => &s.source,
+                    FilterField::Lifecycle => &s.lifecycle,
+                    FilterField::Custom(k) => s.custom.get(k).map(String::as_str).unwrap_or(""),
+                    _ => "",
+                };
+                match self.op {
+                    Op::Is => eq_ci(field, v),
+                    Op::IsNot => !eq_ci(field, v),
+                    Op::Contains => field.to_lowercase().contains(&v.to_lowercase()),
+                    Op::IsEmpty => field.trim().is_empty(),
+                    Op::IsNotEmpty => !field.trim().is_empty(),
+                    // dates and numbers held as text (custom fields): compare as such
+                    Op::Before | Op::After => {
+                        let ord = match (field.trim().parse::<f64>(), v.parse::<f64>()) {
+                            (Ok(a), Ok(b)) => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+                            _ => field.trim().cmp(v),
+                        };
+                        !field.trim().is_empty() && ord == if self.op == Op::Before { Ordering::Less } else { Ordering::Greater }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Each summary's rank in the default (name) order: computed once per change of the data,
+/// it breaks ties in every other order without comparing strings again.
+pub fn name_ranks(all: &[Summary]) -> Vec<u32> {
+    let mut idx: Vec<usize> = (0..all.len()).collect();
+    idx.sort_by_cached_key(|&i| all[i].sort_key());
+    let mut rank = vec![0u32; all.len()];
+    for (r, i) in idx.into_iter().enumerate() {
+        rank[i] = r as u32;
+    }
+    rank
+}
+
+/// Orders indexes of `all` by `sort`; `ranks` from [`name_ranks`] (ties by name, then id, so
+/// the order is stable).
+pub fn sort_indexes(sort: &Sort, all: &[Summary], ranks: &[u32], idx: &mut [usize]) {
+    use std::cmp::Reverse;
+    let text_key = |s: &str| (s.is_empty(), s.to_lowercase());
+    let number = |i: usize| match sort.column {
+        SortColumn::OpenDeals => all[i].open_deal_value,
+        SortColumn::LastInteraction => all[i].last_interaction,
+        SortColumn::Revenue => all[i].revenue,
+        SortColumn::Created => all[i].created_at,
+        _ => 0,
+    };
+    match sort.column {
+        SortColumn::Name => {
+            idx.sort_by_key(|&i| ranks[i]);
+            if sort.desc {
+                idx.reverse();
+            }
+        }
+        SortColumn::Owner | SortColumn::City | SortColumn::Industry => {
+            let text = |i: usize| match sort.column {
+                SortColumn::Owner => &all[i].owner,
+                SortColumn::City => &all[i].city,
+                _ => &all[i].industry,
+            };
+            idx.sort_by_cached_key(|&i| (text_key(text(i)), ranks[i]));
+            if sort.desc {
+                idx.reverse();
+            }
+        }
+        // numbers: biggest or smallest first, equal values always by name
+        _ if sort.desc => idx.sort_by_key(|&i| (Reverse(number(i)), ranks[i])),
+        _ => idx.sort_by_key(|&i| (number(i), ranks[i])),
+    }
+}
+
+/// Indexes of `all` admitted by the view's filters, in the view's order.
+pub fn apply(spec: &ViewSpec, all: &[Summary], ranks: &[u32]) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..all.len()).filter(|&i| spec.admits(&all[i])).collect();
+    sort_indexes(&spec.sort, all, ranks, &mut idx);
+    idx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customer::DealSummary;
+
+    fn s(name: &str, f: impl FnOnce(&mut Summary)) -> Summary {
+        let mut x = Summary { id: name.into(), name: name.into(), ..Default::default() };
+        f(&mut x);
+        x
+    }
+
+    fn day(d: &str) -> i64 {
+        day_ms(d).unwrap() + 3_600_000
+    }
+
+    #[test]
+    fn filters_on_stage_owner_tags_region_custom_fields_and_last_interaction() {
+        let all = vec![
+            s("Acme", |x| {
+                x.owner = "Li".into();
+                x.tags = vec!["VIP".into()];
+                x.province = "广东".into();
+                x.city = "深圳".into();
+                x.custom.insert("tier".into(), "A".into());
+                x.last_interaction = day("2024-03-01");
+                x.deals = vec![DealSummary { stage: "proposal".into(), status: "open".into(), ..Default::default() }];
+            }),
+            s("Bolt", |x| {
+                x.owner = "wang".into();
+                x.city = "北京".into();
+                x.last_interaction = day("2024-05-01");
+                x.deals = vec![DealSummary { stage: "proposal".into(), status: "won".into(), ..Default::default() }];
+            }),
+            s("Gone", |x| {
+                x.owner = "li".into();
+                x.deleted_at = 5;
+            }),
+        ];
+        let ranks = name_ranks(&all);
+        let names = |spec: &ViewSpec| apply(spec, &all, &ranks).into_iter().map(|i| all[i].name.clone()).collect::<Vec<_>>();
+        let f = |field, op, v: &str| Filter { field, op, value: v.into() };
+        let one = |flt| ViewSpec { filters: vec![flt], ..Default::default() };
+        assert_eq!(names(&one(f(FilterField::Owner, Op::Is, "LI"))), ["Acme"], "case-insensitive, deleted excluded");
+        assert_eq!(names(&one(f(FilterField::Stage, Op::Is, "proposal"))), ["Acme"], "only open deals count");
+        assert_eq!(names(&one(f(FilterField::Tag, Op::Is, "vip"))), ["Acme"]);
+        assert_eq!(names(&one(f(FilterField::Tag, Op::IsNot, "vip"))), ["Bolt"]);
+        assert_eq!(names(&one(f(FilterField::City, Op::Is, "北京"))), ["Bolt"]);
+        assert_eq!(names(&one(f(FilterField::Custom("tier".into()), Op::Is, "a"))), ["Acme"]);
+        assert_eq!(names(&one(f(FilterField::LastInteraction, Op::Before, "2024-04-01"))), ["Acme"]);
+        assert_eq!(names(&one(f(FilterField::LastInteraction, Op::After, "2024-03-01"))), ["Bolt"]);
+        assert_eq!(names(&one(f(FilterField::LastInteraction, Op::After, "2024-0"))), ["Acme", "Bolt"], "half-typed date");
+        let both = ViewSpec { filters: vec![f(FilterField::Owner, Op::Contains, "l"), f(FilterField::Province, Op::IsNotEmpty, "")], ..Default::default() };
+        assert_eq!(names(&both), ["Acme"]);
+    }
+
+    #[test]
+    fn sorting_is_stable_and_reversible_and_views_round_trip_as_json() {
+        let all = vec![
+            s("b", |x| x.revenue = 5),
+            s("a", |x| x.revenue = 5),
+            s("c", |x| x.revenue = 9),
+            s("", |x| x.revenue = 1),
+        ];
+        let mut spec = ViewSpec { sort: Sort { column: SortColumn::Revenue, desc: true }, ..Default::default() };
+        let ranks = name_ranks(&all);
+        let order = |spec: &ViewSpec| apply(spec, &all, &ranks).into_iter().map(|i| all[i].name.clone()).collect::<Vec<_>>();
+        assert_eq!(order(&spec), ["c", "a", "b", ""]);
+        spec.sort = Sort { column: SortColumn::Name, desc: false };
+        assert_eq!(order(&spec), ["a", "b", "c", ""], "unnamed last");
+        spec.filters.push(Filter { field: FilterField::Custom("区域".into()), op: Op::Is, value: "华南".into() });
+        spec.query = "zs".into();
+        assert_eq!(ViewSpec::from_json(&spec.to_json()).unwrap(), spec);
+        assert!(ViewSpec::from_json("{not json").is_err());
+    }
+}
