@@ -89,6 +89,20 @@ scenario('a stage, a custom field, a tier and the currency set on one device rea
   await a.page.getByRole('button', { name: 'Remove field VAT number', exact: true }).click();
   await waitSynced(a.page, { label: 'A' });
   await vat.waitFor({ state: 'detached' });
+
+  // a second pipeline gets its own stages, and the board a pipeline switcher (on B too)
+  await a.page.getByLabel('New pipeline', { exact: true }).fill('Renewals');
+  await a.page.getByRole('button', { name: 'Add pipeline', exact: true }).click();
+  const renewals = a.page.getByRole('region', { name: 'Renewals', exact: true });
+  await renewals.getByLabel('New stage', { exact: true }).fill('Contacted');
+  await renewals.getByRole('button', { name: 'Add stage', exact: true }).click();
+  await eventually(async () => (await stageNames(renewals)).join() === 'Contacted,Won,Lost', { what: 'A: the Renewals stages' });
+  await waitSynced(a.page, { label: 'A' });
+  await gotoNav(b.page, 'Pipeline');
+  await b.page.getByLabel('Pipeline', { exact: true }).selectOption({ label: 'Renewals' });
+  await eventually(async () => (await b.page.locator('.board h2').allInnerTexts()).join() === 'Contacted,Won,Lost', {
+    what: 'B: the Renewals board',
+  });
 });
 
 scenario('settings fit a 390 px phone and keep the invite link', async (s) => {
