@@ -33,8 +33,10 @@ use serde::Serialize as _;
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
-/// Rows read per batch: a few milliseconds of work between two yields to the browser.
-const BATCH_ROWS: usize = 1_000;
+/// Rows read per batch; batches go on until [`SLICE_MS`] have passed, then the browser gets
+/// its turn (a frame is 16 ms; no task may take 50).
+const BATCH_ROWS: usize = 200;
+const SLICE_MS: f64 = 10.0;
 /// Rows of the file shown before importing.
 const PREVIEW_ROWS: usize = 5;
 /// Rejected rows listed on the page; the download has them all.
@@ -346,6 +348,7 @@ async fn run_import(app: AppState, s: Session, locale: Locale) {
     let mut plan = app.summaries.with_untracked(|all| ImportPlan::new(all, opts));
     let mut rejected = Vec::new();
     s.phase.set(Phase::Reading { rows: 0, done: 0, total: 1 });
+    let mut slice_start = js_sys::Date::now();
     loop {
         let batch = job.next_batch(BATCH_ROWS);
         for e in batch.errors {
@@ -357,15 +360,18 @@ async fn run_import(app: AppState, s: Session, locale: Locale) {
                 rejected.push(Rejected { line, why: Why::Plan(p), raw: String::new() });
             }
         }
-        let (done, total) = job.progress();
-        s.phase.set(Phase::Reading { rows: job.rows_read(), done, total });
         if batch.done {
             break;
         }
-        gloo_timers::future::TimeoutFuture::new(0).await;
-        if CANCEL.with(Cell::get) {
-            s.phase.set(Phase::Cancelled);
-            return;
+        if js_sys::Date::now() - slice_start > SLICE_MS {
+            let (done, total) = job.progress();
+            s.phase.set(Phase::Reading { rows: job.rows_read(), done, total });
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            if CANCEL.with(Cell::get) {
+                s.phase.set(Phase::Cancelled);
+                return;
+            }
+            slice_start = js_sys::Date::now();
         }
     }
     drop(job);

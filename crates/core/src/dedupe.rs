@@ -81,25 +81,34 @@ fn domain_of(email_key: &str) -> Option<&str> {
     (!d.is_empty() && !PUBLIC_MAIL.contains(&d)).then_some(d)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Key {
-    Email(String),
-    Phone(String),
-    External(String),
-    /// kind, name key, and for persons what makes the name specific (city or mail domain)
-    Name(Kind, String, String),
+/// The first byte of a key says what it is; the order is the order reasons are listed in.
+const EMAIL: char = '1';
+const PHONE: char = '2';
+const EXTERNAL: char = '3';
+const NAME: char = '4';
+
+fn hash_of(key: &str) -> u64 {
+    use std::hash::Hasher;
+    // fixed keys: the same text always hashes the same (only order matters here)
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write(key.as_bytes());
+    h.finish()
 }
 
 /// Collects customers one at a time (so a page can spread the work over frames) and then
 /// groups the likely duplicates.
+///
+/// Keys are kept flat, `(hash, customer, key)` in one vector, and grouped by sorting it: no
+/// map of 400,000 small vectors for 100,000 customers. Equal hashes are checked against the
+/// key text, so a hash collision never joins anyone.
 #[derive(Default)]
 pub struct Finder {
     ids: Vec<String>,
     names: Vec<String>,
-    /// each key, and the customers (indices into `ids`) that have it
-    keys: HashMap<Key, Vec<u32>>,
-    /// the name as first written, for the reason shown
-    written: HashMap<Key, String>,
+    /// (hash of the key, customer index, index into `keys`)
+    entries: Vec<(u64, u32, u32)>,
+    /// each key's text: its kind character, then the compared value
+    keys: Vec<String>,
 }
 
 impl Finder {
@@ -116,6 +125,19 @@ impl Finder {
         self.ids.is_empty()
     }
 
+    fn key(&mut self, i: u32, kind: char, parts: &[&str]) {
+        let mut k = String::with_capacity(1 + parts.iter().map(|p| p.len() + 1).sum::<usize>());
+        k.push(kind);
+        for (n, p) in parts.iter().enumerate() {
+            if n > 0 {
+                k.push('\u{0}');
+            }
+            k.push_str(p);
+        }
+        self.entries.push((hash_of(&k), i, self.keys.len() as u32));
+        self.keys.push(k);
+    }
+
     /// Adds a customer. Customers in the Trash are not candidates and are passed over.
     pub fn add(&mut self, s: &Summary) {
         if s.is_deleted() {
@@ -124,46 +146,45 @@ impl Finder {
         let i = self.ids.len() as u32;
         self.ids.push(s.id.clone());
         self.names.push(s.name.clone());
-        let emails: Vec<String> = s.emails.iter().chain([&s.email]).filter_map(|e| email_key(e)).collect();
-        let mut keys: Vec<Key> = Vec::with_capacity(emails.len() + s.phones.len() + 3);
-        for p in s.phones.iter().chain([&s.phone]).filter_map(|p| phone_key(p)) {
-            keys.push(Key::Phone(p));
+        let mut emails: Vec<String> = s.emails.iter().chain([&s.email]).filter_map(|e| email_key(e)).collect();
+        emails.sort_unstable();
+        emails.dedup();
+        let mut phones: Vec<String> = s.phones.iter().chain([&s.phone]).filter_map(|p| phone_key(p)).collect();
+        phones.sort_unstable();
+        phones.dedup();
+        for e in &emails {
+            self.key(i, EMAIL, &[e]);
+        }
+        for p in &phones {
+            self.key(i, PHONE, &[p]);
         }
         let ext = external_key(&s.external_id);
         if !ext.is_empty() {
-            keys.push(Key::External(ext));
+            self.key(i, EXTERNAL, &[&ext]);
         }
         let name = name_key(&s.name);
-        if !name.is_empty() {
-            match s.kind {
-                Kind::Company => keys.push(Key::Name(Kind::Company, name.clone(), String::new())),
-                Kind::Person => {
-                    let city = name_key(&s.city);
-                    if !city.is_empty() {
-                        keys.push(Key::Name(Kind::Person, name.clone(), format!("city:{city}")));
-                    }
-                    for d in emails.iter().filter_map(|e| domain_of(e)) {
-                        keys.push(Key::Name(Kind::Person, name.clone(), format!("mail:{d}")));
-                    }
-                }
-            }
+        if name.is_empty() {
+            return;
         }
-        keys.extend(emails.into_iter().map(Key::Email));
-        for k in keys {
-            if matches!(k, Key::Name(..)) {
-                self.written.entry(k.clone()).or_insert_with(|| s.name.trim().to_string());
-            }
-            let members = self.keys.entry(k).or_default();
-            // a customer and its own contacts often share a key: count the customer once
-            if members.last() != Some(&i) {
-                members.push(i);
+        match s.kind {
+            Kind::Company => self.key(i, NAME, &["company", &name]),
+            Kind::Person => {
+                let city = name_key(&s.city);
+                if !city.is_empty() {
+                    self.key(i, NAME, &["city", &name, &city]);
+                }
+                let mut domains: Vec<&str> = emails.iter().filter_map(|e| domain_of(e)).collect();
+                domains.dedup();
+                for d in domains {
+                    self.key(i, NAME, &["mail", &name, d]);
+                }
             }
         }
     }
 
     /// The groups of likely duplicates: every customer that shares a key with another, joined
     /// transitively (A and B share a phone, B and C an email: A, B and C are one group).
-    pub fn groups(self) -> Vec<Group> {
+    pub fn groups(mut self) -> Vec<Group> {
         let n = self.ids.len();
         let mut parent: Vec<u32> = (0..n as u32).collect();
         fn root(parent: &mut [u32], mut i: u32) -> u32 {
@@ -174,8 +195,32 @@ impl Finder {
             }
             i
         }
-        let mut joining: Vec<(&Key, &Vec<u32>)> =
-            self.keys.iter().filter(|(_, m)| m.len() >= 2 && m.len() <= MAX_SHARED).collect();
+        self.entries.sort_unstable();
+        // (key index, members) of every key shared by 2..=MAX_SHARED customers
+        let mut joining: Vec<(u32, Vec<u32>)> = Vec::new();
+        let mut start = 0;
+        while start < self.entries.len() {
+            let hash = self.entries[start].0;
+            let end = start + self.entries[start..].iter().take_while(|e| e.0 == hash).count();
+            let run = &self.entries[start..end];
+            start = end;
+            if run.len() < 2 {
+                continue;
+            }
+            // almost always one key per hash; a collision splits by the key's text
+            let mut texts: Vec<&str> = run.iter().map(|e| self.keys[e.2 as usize].as_str()).collect();
+            texts.sort_unstable();
+            texts.dedup();
+            for text in texts {
+                let mut members: Vec<u32> =
+                    run.iter().filter(|e| self.keys[e.2 as usize] == text).map(|e| e.1).collect();
+                members.dedup();
+                if members.len() >= 2 && members.len() <= MAX_SHARED {
+                    let key = run.iter().find(|e| self.keys[e.2 as usize] == text).map_or(0, |e| e.2);
+                    joining.push((key, members));
+                }
+            }
+        }
         for (_, members) in &joining {
             let first = root(&mut parent, members[0]);
             for &m in &members[1..] {
@@ -185,18 +230,21 @@ impl Finder {
                 }
             }
         }
-        // reasons per group, in a stable order
-        joining.sort_by(|a, b| reason_order(a.0).cmp(&reason_order(b.0)).then_with(|| a.1[0].cmp(&b.1[0])));
+        // reasons per group: emails, phones, ids, names, each in order of first member
+        joining.sort_by(|a, b| {
+            let kind = |k: u32| self.keys[k as usize].chars().next();
+            kind(a.0).cmp(&kind(b.0)).then_with(|| a.1[0].cmp(&b.1[0]))
+        });
         let mut reasons: HashMap<u32, Vec<Reason>> = HashMap::new();
-        for (key, members) in joining {
-            let r = root(&mut parent, members[0]);
-            let reason = match key {
-                Key::Email(e) => Reason::Email(e.clone()),
-                Key::Phone(p) => Reason::Phone(p.clone()),
-                Key::External(x) => Reason::ExternalId(x.clone()),
-                Key::Name(..) => Reason::Name(self.written.get(key).cloned().unwrap_or_default()),
+        for (key, members) in &joining {
+            let text = &self.keys[*key as usize];
+            let reason = match text.chars().next() {
+                Some(EMAIL) => Reason::Email(text[1..].to_string()),
+                Some(PHONE) => Reason::Phone(text[1..].to_string()),
+                Some(EXTERNAL) => Reason::ExternalId(text[1..].to_string()),
+                _ => Reason::Name(self.names[members[0] as usize].trim().to_string()),
             };
-            let list = reasons.entry(r).or_default();
+            let list = reasons.entry(root(&mut parent, members[0])).or_default();
             if !list.contains(&reason) {
                 list.push(reason);
             }
@@ -223,15 +271,6 @@ impl Finder {
             .collect();
         groups.sort_by(|a, b| a.0.cmp(&b.0));
         groups.into_iter().map(|(_, g)| g).collect()
-    }
-}
-
-fn reason_order(k: &Key) -> u8 {
-    match k {
-        Key::Email(_) => 0,
-        Key::Phone(_) => 1,
-        Key::External(_) => 2,
-        Key::Name(..) => 3,
     }
 }
 

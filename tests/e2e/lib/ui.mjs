@@ -269,3 +269,70 @@ export async function addTaskOnTasksPage(page, { customer, title, due, remind, a
 
 /** The open-task list of a group on My tasks: "Overdue", "Today", "Upcoming", "No date". */
 export const taskGroup = (page, group) => page.getByRole('list', { name: group, exact: true });
+
+// ---- import, export, duplicates (docs/CONTRACTS.md, "Import, export, duplicates") ---------
+
+/** The number on the customer list's count line ("2,357 customers"), on the Customers screen. */
+export async function customerCount(page) {
+  await gotoNav(page, 'Customers');
+  const text = (await page.locator('p.count').first().textContent()).trim();
+  assert.match(text, /^[\d,]+ customers$/, `the count line names every customer (got ${JSON.stringify(text)})`);
+  return Number(text.replace(/\D/g, ''));
+}
+
+/**
+ * Import screen: choose what the file holds, give the file (a path, or { name, mimeType,
+ * buffer }), pick the duplicate choice by its label; waits until the columns are shown.
+ * Returns the file status line ("<name>: N columns · Detected: ...").
+ */
+export async function chooseImportFile(page, { kind = 'Customers', file, onDuplicate } = {}) {
+  await gotoNav(page, 'Import');
+  const again = page.getByRole('button', { name: 'Choose another file', exact: true });
+  if (await again.isVisible()) await again.click();
+  await page.getByRole('radio', { name: kind, exact: true }).check();
+  await page.getByLabel('CSV file', { exact: true }).setInputFiles(file);
+  await page.getByRole('heading', { name: 'Columns', exact: true }).waitFor({ timeout: 30_000 });
+  if (onDuplicate) await page.getByRole('combobox', { name: /already/ }).selectOption({ label: onDuplicate });
+  return (await page.locator('p.file-status').textContent()).trim();
+}
+
+/** The import result's summary as { 'Imported rows': 4, 'Rejected': 2, ... }. */
+export async function importSummary(page) {
+  return page.getByLabel('Import summary', { exact: true }).evaluate((dl) => {
+    const out = {};
+    for (const dt of dl.querySelectorAll('dt')) out[dt.textContent.trim()] = Number(dt.nextElementSibling.textContent.replace(/\D/g, ''));
+    return out;
+  });
+}
+
+/** Press "Import" and wait for "Import finished"; returns the summary. */
+export async function runImport(page, { timeout = 120_000 } = {}) {
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.getByRole('heading', { name: 'Import finished', exact: true }).waitFor({ timeout });
+  return importSummary(page);
+}
+
+/** chooseImportFile + runImport. */
+export async function importFile(page, options) {
+  await chooseImportFile(page, options);
+  return runImport(page, options);
+}
+
+/** Click a button that downloads a file; returns { name, bytes } (bytes: a Buffer). */
+export async function downloadFrom(page, buttonName) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: buttonName, exact: true }).click(),
+  ]);
+  const stream = await download.createReadStream();
+  const chunks = [];
+  for await (const c of stream) chunks.push(c);
+  return { name: download.suggestedFilename(), bytes: Buffer.concat(chunks) };
+}
+
+/** A CSV file for setInputFiles, from rows of cells (UTF-8, no BOM). */
+export function csvFile(name, rows) {
+  const cell = (c) => (/[",\n\r]/.test(String(c)) ? `"${String(c).replace(/"/g, '""')}"` : String(c));
+  const text = rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+  return { name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') };
+}
