@@ -338,7 +338,6 @@ async fn run_import(app: AppState, s: Session, locale: Locale) {
     let (headers, delimiter) = (job.headers().to_vec(), job.delimiter());
     let (now, author) = (now_ms(), reminders::me());
     let opts = PlanOptions {
-        kind,
         on_duplicate,
         currency,
         now,

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenario } from './lib/harness.mjs';
 import {
-  chooseImportFile, csvFile, customerCount, customerList, downloadFrom, eventually, gotoNav, importFile, openApp,
-  runImport, waitSynced,
+  assertNoHorizontalScroll, chooseImportFile, csvFile, customerCount, customerList, downloadFrom, eventually, gotoNav,
+  importFile, openApp, runImport, waitSynced,
 } from './lib/ui.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -140,3 +140,41 @@ scenario('cancelling a 50,000-row import half-way leaves nothing behind', async 
   await waitSynced(other, { label: 'second device' });
   assert.equal(await customerCount(other), 3);
 }, { timeout: 300_000 });
+
+scenario('the import screen speaks Chinese, fits a phone, works by keyboard and remembers the mapping', async (s) => {
+  const relay = await s.relay();
+  const { page } = await s.device(await s.browser(), 'device');
+  await openApp(page, relay.url);
+  await page.evaluate(() => localStorage.setItem('crm.locale', 'zh-CN'));
+  await page.reload();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await gotoNav(page, '导入');
+
+  await page.getByRole('radio', { name: '客户', exact: true }).check();
+  await page.getByLabel('CSV 文件', { exact: true }).setInputFiles(GBK);
+  await page.getByText('检测到编码：GB18030（GBK）').waitFor({ timeout: 30_000 });
+  await select(page, '城市').selectOption('ignore');
+  await assertNoHorizontalScroll(page, 'columns and preview at 390 px');
+
+  const start = page.getByRole('button', { name: '导入', exact: true });
+  await start.focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: '导入完成', exact: true }).waitFor({ timeout: 60_000 });
+  const summary = await page.getByLabel('导入摘要', { exact: true }).evaluate((dl) =>
+    Object.fromEntries([...dl.querySelectorAll('dt')].map((dt) => [dt.textContent.trim(), dt.nextElementSibling.textContent.trim()])));
+  assert.equal(summary['已导入的行'], '4');
+  assert.equal(summary['被拒绝'], '2');
+  const rejected = page.getByRole('list', { name: '被拒绝的行' }).getByRole('listitem');
+  assert.deepEqual((await rejected.allTextContents()).map((t) => t.trim()), [
+    '第 5 行：邮箱“not-an-email”不是有效的邮箱地址',
+    '第 7 行：缺少名称',
+  ]);
+  await assertNoHorizontalScroll(page, 'the result at 390 px');
+
+  // the same columns next time: the changed choice is remembered
+  await page.getByRole('button', { name: '重新选择文件', exact: true }).click();
+  await page.getByLabel('CSV 文件', { exact: true }).setInputFiles(GBK);
+  await page.getByText('检测到编码：GB18030（GBK）').waitFor({ timeout: 30_000 });
+  assert.equal(await select(page, '城市').inputValue(), 'ignore', 'the mapping of the last import is reapplied');
+  assert.equal(await select(page, '客户名称').inputValue(), 'name');
+});

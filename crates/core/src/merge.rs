@@ -18,7 +18,7 @@ use crate::customer::{
     Survey, Task, Ticket, INTERACTION_KINDS, TICKET_STATUSES,
 };
 use crate::dedupe::{Index, Resolved};
-use crate::import::{ImportKind, ImportedContact, ImportedCustomer, ImportedOrder, Record};
+use crate::import::{ImportedContact, ImportedCustomer, ImportedOrder, Record};
 use crate::normalize::{normalize_email, normalize_phone};
 use std::collections::{BTreeMap, HashMap};
 
@@ -339,7 +339,6 @@ pub enum OnDuplicate {
 /// The decisions and defaults of one import run.
 #[derive(Clone, Debug)]
 pub struct PlanOptions {
-    pub kind: ImportKind,
     pub on_duplicate: OnDuplicate,
     /// for amounts the file gives without a currency
     pub currency: String,

@@ -292,9 +292,8 @@ fn the_merged_away_customer_goes_to_the_trash_pointing_at_the_kept_one() {
 
 // ---- import plan ---------------------------------------------------------------------------
 
-fn opts(kind: ImportKind, on_duplicate: OnDuplicate) -> PlanOptions {
+fn opts(on_duplicate: OnDuplicate) -> PlanOptions {
     PlanOptions {
-        kind,
         on_duplicate,
         currency: "USD".into(),
         now: 1_000,
@@ -307,7 +306,7 @@ fn opts(kind: ImportKind, on_duplicate: OnDuplicate) -> PlanOptions {
 fn plan(text: &str, kind: ImportKind, existing: &[Summary], on_duplicate: OnDuplicate) -> (ImportPlan, Vec<u64>) {
     let headers = crm_core::import::sniff(text, 0).expect("header").headers;
     let mut job = ImportJob::new(text, kind, &guess_mapping(kind, &headers)).expect("mapping");
-    let mut p = ImportPlan::new(existing, opts(kind, on_duplicate));
+    let mut p = ImportPlan::new(existing, opts(on_duplicate));
     let mut refused = Vec::new();
     loop {
         let batch = job.next_batch(500);
@@ -421,7 +420,7 @@ fn contacts_attach_to_their_company_and_known_contacts_are_not_added_twice() {
 #[test]
 fn a_reference_that_fits_several_customers_is_refused() {
     let existing = [summary("a", Kind::Person, "张伟", "", ""), summary("b", Kind::Person, "张伟", "", "")];
-    let mut p = ImportPlan::new(&existing, opts(ImportKind::Orders, OnDuplicate::Skip));
+    let mut p = ImportPlan::new(&existing, opts(OnDuplicate::Skip));
     let text = "customer,date,amount\n张伟,2024-01-01,5\n";
     let headers = crm_core::import::sniff(text, 0).expect("header").headers;
     let mut job = ImportJob::new(text, ImportKind::Orders, &guess_mapping(ImportKind::Orders, &headers)).expect("job");
