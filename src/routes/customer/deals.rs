@@ -367,6 +367,9 @@ fn LostDialog(id: String, open: RwSignal<bool>) -> impl IntoView {
     }
 }
 
+/// A change to a deal's line items, applied to the deal as stored.
+type ItemsChange = Box<dyn FnOnce(&mut Vec<LineItem>)>;
+
 /// What the deal is made of: name, quantity, unit price.
 #[component]
 fn LineItems(id: String, deal: Memo<Deal>) -> impl IntoView {
@@ -378,7 +381,7 @@ fn LineItems(id: String, deal: Memo<Deal>) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let put_items = {
         let id = id.clone();
-        move |change: Box<dyn FnOnce(&mut Vec<LineItem>)>| {
+        move |change: ItemsChange| {
             let id = id.clone();
             page.update(move |c| {
                 let Some(d) = c.deals.get(&id) else { return vec![] };

@@ -101,9 +101,25 @@ pub fn flush(page: Page, reload: bool) {
             let saved = if edits.is_empty() {
                 load_customer(page.app, doc).await
             } else {
-                edit_customer(page.app, doc, edits).await
+                edit_customer(page.app, doc, edits.clone()).await
             };
-            let Some(v) = saved else { break };
+            let Some(v) = saved else {
+                if !edits.is_empty() {
+                    // the save failed (shown to the user): still show what is stored, but keep
+                    // the unsaved typing in its box for the next try
+                    for e in &edits {
+                        if let Edit::EditNote { id, .. } = e {
+                            sent.remove(id);
+                        }
+                    }
+                    let request = page.begin();
+                    if let Some(v) = load_customer(page.app, doc).await {
+                        settle(page, &v, &sent);
+                        page.show(request, v);
+                    }
+                }
+                break;
+            };
             settle(page, &v, &sent);
             page.show(request, v);
             if !s.try_with_value(|st| st.again).unwrap_or(false) {
