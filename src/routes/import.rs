@@ -37,6 +37,8 @@ use std::sync::Arc;
 /// its turn (a frame is 16 ms; no task may take 50).
 const BATCH_ROWS: usize = 200;
 const SLICE_MS: f64 = 10.0;
+/// Existing customers made matchable between two yields.
+const KNOW_SLICE: usize = 5_000;
 /// Rows of the file shown before importing.
 const PREVIEW_ROWS: usize = 5;
 /// Rejected rows listed on the page; the download has them all.
@@ -344,9 +346,18 @@ async fn run_import(app: AppState, s: Session, locale: Locale) {
         author: author.clone(),
         name_for_id: t.name_for_id.to_string(),
     };
-    let mut plan = app.summaries.with_untracked(|all| ImportPlan::new(all, opts));
-    let mut rejected = Vec::new();
     s.phase.set(Phase::Reading { rows: 0, done: 0, total: 1 });
+    // the customers there are, to match rows against: a slice at a time, as everything here
+    let mut plan = ImportPlan::empty(opts);
+    let known = app.summaries.with_untracked(Vec::len);
+    let mut at = 0;
+    while at < known {
+        let end = (at + KNOW_SLICE).min(known);
+        app.summaries.with_untracked(|all| all.get(at..end).unwrap_or(&[]).iter().for_each(|c| plan.know(c)));
+        at = end;
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    let mut rejected = Vec::new();
     let mut slice_start = js_sys::Date::now();
     loop {
         let batch = job.next_batch(BATCH_ROWS);
@@ -414,6 +425,8 @@ async fn run_import(app: AppState, s: Session, locale: Locale) {
                 ..stats
             };
             let report = Report { stats, new_customers, updated_customers, rejected, headers, delimiter };
+            // the file's text is not needed any more ("Choose another file" starts afresh)
+            TEXT.with(|t| *t.borrow_mut() = String::new());
             s.phase.set(Phase::Done(Arc::new(report)));
         }
         Ok(None) => s.phase.set(Phase::Cancelled),
@@ -891,19 +904,21 @@ fn ExportAll() -> impl IntoView {
     let t = move || ImportMsg::of(locale.get());
     let notice = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
+    // in the order they were added (sorting 100,000 names would hold up the page)
     let ids = move || {
-        app.summaries.with_untracked(|all| {
-            let mut v: Vec<&crm_core::Summary> = all.iter().filter(|s| !s.is_deleted()).collect();
-            v.sort_by_cached_key(|s| s.sort_key());
-            v.into_iter().map(|s| s.id.clone()).collect::<Vec<_>>()
-        })
+        app.summaries.with_untracked(|all| all.iter().filter(|s| !s.is_deleted()).map(|s| s.id.clone()).collect::<Vec<_>>())
     };
     let csv = move |_| {
         let l = locale.get_untracked();
-        match files::export_view_csv(app, l, &ids()) {
-            Ok(n) => notice.set(fill(ImportMsg::of(l).exported_csv, &[&format::number(l, n as f64)])),
-            Err(e) => app.error.set(Some(e)),
-        }
+        let ids = ids();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match files::export_view_csv(app, l, &ids).await {
+                Ok(n) => notice.set(fill(ImportMsg::of(l).exported_csv, &[&format::number(l, n as f64)])),
+                Err(e) => app.error.set(Some(e)),
+            }
+            busy.set(false);
+        });
     };
     let vcard = move |_| {
         let l = locale.get_untracked();
@@ -922,7 +937,7 @@ fn ExportAll() -> impl IntoView {
             <h2 id="export-title">{move || t().export_title}</h2>
             <p class="hint">{move || t().export_hint}</p>
             <div class="actions">
-                <button type="button" on:click=csv>{move || t().export_csv}</button>
+                <button type="button" on:click=csv disabled=move || busy.get()>{move || t().export_csv}</button>
                 <button type="button" on:click=vcard disabled=move || busy.get()>{move || t().export_vcard}</button>
             </div>
             <p class="notice" role="status">{move || notice.get()}</p>

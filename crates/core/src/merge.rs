@@ -406,17 +406,38 @@ pub struct ImportPlan {
 impl ImportPlan {
     /// A plan against the customers there are (`existing`; those in the Trash are not matched).
     pub fn new(existing: &[Summary], opts: PlanOptions) -> Self {
-        let mut index = Index::new();
-        for s in existing.iter().filter(|s| !s.is_deleted()) {
-            index.add(
-                Who::Existing(s.id.clone()),
-                &s.external_id,
-                &s.name,
-                s.emails.iter().chain([&s.email]).map(String::as_str),
-                s.phones.iter().chain([&s.phone]).map(String::as_str),
-            );
+        let mut plan = Self::empty(opts);
+        for s in existing {
+            plan.know(s);
         }
-        Self { opts, index, new: Vec::new(), updates: Vec::new(), update_at: HashMap::new(), stats: PlanStats::default() }
+        plan
+    }
+
+    /// A plan that knows no customer yet: give it the existing ones with [`Self::know`]
+    /// (a page does so a slice at a time) before the first record.
+    pub fn empty(opts: PlanOptions) -> Self {
+        Self {
+            opts,
+            index: Index::new(),
+            new: Vec::new(),
+            updates: Vec::new(),
+            update_at: HashMap::new(),
+            stats: PlanStats::default(),
+        }
+    }
+
+    /// Makes an existing customer matchable (one in the Trash is passed over).
+    pub fn know(&mut self, s: &Summary) {
+        if s.is_deleted() {
+            return;
+        }
+        self.index.add(
+            Who::Existing(s.id.clone()),
+            &s.external_id,
+            &s.name,
+            s.emails.iter().chain([&s.email]).map(String::as_str),
+            s.phones.iter().chain([&s.phone]).map(String::as_str),
+        );
     }
 
     /// The existing customers (document ids) that get additions, with them.
