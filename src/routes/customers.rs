@@ -204,7 +204,7 @@ pub fn CustomerList() -> impl IntoView {
                 <h1>{move || t().title}</h1>
                 <button type="button" class="primary" on:click=new_customer>{move || t().new_customer}</button>
             </div>
-            <ViewBar/>
+            <ViewBar rows=matches/>
             <div class="field search">
                 <label for="customer-search">{move || t().search_label}</label>
                 <input
@@ -532,7 +532,7 @@ fn FilterBar() -> impl IntoView {
 /// Saved views: pick one (shared with the team through the workspace settings), save the
 /// current one under a name, delete one.
 #[component]
-fn ViewBar() -> impl IntoView {
+fn ViewBar(rows: Memo<(Vec<Row>, usize)>) -> impl IntoView {
     let app = use_app();
     let locale = use_locale();
     let t = move || CustomersMsg::of(locale.get());
@@ -591,6 +591,30 @@ fn ViewBar() -> impl IntoView {
             });
         }
     };
+    // export exactly what the view shows, in its order
+    let shown_ids = move || {
+        app.summaries.with_untracked(|all| {
+            rows.with_untracked(|r| r.0.iter().filter_map(|row| all.get(row.idx).map(|s| s.id.clone())).collect::<Vec<_>>())
+        })
+    };
+    let export_csv = move |_| {
+        let ids = shown_ids();
+        let l = locale.get_untracked();
+        leptos::task::spawn_local(async move {
+            if let Err(e) = crate::platform::files::export_view_csv(app, l, &ids).await {
+                app.error.set(Some(e));
+            }
+        });
+    };
+    let export_vcard = move |_| {
+        let ids = shown_ids();
+        let l = locale.get_untracked();
+        leptos::task::spawn_local(async move {
+            if let Err(e) = crate::platform::files::export_vcards(l, &ids).await {
+                app.error.set(Some(e));
+            }
+        });
+    };
     view! {
         <div class="view-bar row">
             <div class="field">
@@ -611,6 +635,8 @@ fn ViewBar() -> impl IntoView {
                 <input id="view-name" type="text" placeholder=move || t().view_name prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 <button type="submit">{move || t().save_view}</button>
             </form>
+            <button type="button" class="secondary" on:click=export_csv>{move || t().export_csv}</button>
+            <button type="button" class="secondary" on:click=export_vcard>{move || t().export_vcard}</button>
             <a class="button secondary" href="/duplicates">{move || t().duplicates}</a>
         </div>
     }

@@ -1,6 +1,7 @@
 // The customer list: pinyin search with highlights, sortable columns, filters, saved views
 // shared with the team, "/" and the Ctrl+K command palette, a phone-sized screen.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { scenario } from './lib/harness.mjs';
 import {
   assertNoHorizontalScroll, createCustomer, customerList, eventually, gotoCustomers, joinWith, openApp,
@@ -69,6 +70,17 @@ scenario('search finds Chinese names by pinyin and initials, sorts, filters, and
   await a.page.getByRole('combobox', { name: 'Field', exact: true }).nth(1).selectOption('city');
   await a.page.getByRole('textbox', { name: 'Value', exact: true }).nth(1).fill('杭州');
   await waitNames(a.page, ['张三'], 'owner li and city 杭州');
+
+  // export the view: a CSV with a BOM holding exactly the rows shown
+  const [dl] = await Promise.all([
+    a.page.waitForEvent('download'),
+    a.page.getByRole('button', { name: 'Export CSV', exact: true }).click(),
+  ]);
+  const csv = await readFile(await dl.path());
+  assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
+  const lines = csv.toString('utf8').slice(1).trim().split(/\r\n/);
+  assert.equal(lines.length, 2, `a header and one row: ${JSON.stringify(lines)}`);
+  assert.ok(lines[1].startsWith('张三,'), lines[1]);
 
   // save it as a view; device B gets it and shows the same customers
   await a.page.getByRole('textbox', { name: 'View name', exact: true }).fill('Li in Hangzhou');
