@@ -20,11 +20,12 @@ use crate::util::{self, fmt_duration, info, root, step, target_dir};
 use crate::build;
 
 /// The measuring part's own deadline; what does not fit is reported as not measured.
-const MEASURE_DEADLINE: Duration = Duration::from_secs(420);
+// the 100k import alone takes minutes on 2 cores (issue 6 allows 30 minutes in all)
+const MEASURE_DEADLINE: Duration = Duration::from_secs(1500);
 /// If it has not ended this long after its deadline, it is stopped.
 const GRACE: Duration = Duration::from_secs(60);
 
-pub fn bench(sizes: &str) -> Result<ExitCode> {
+pub fn bench(sizes: &str, import_sizes: &str) -> Result<ExitCode> {
     let total = Instant::now();
     let root = root();
     if sizes.split(',').any(|n| n.trim().parse::<u32>().map_or(true, |n| n == 0)) {
@@ -56,6 +57,7 @@ pub fn bench(sizes: &str) -> Result<ExitCode> {
         .env("CRM_BENCH_BIN", &client)
         .env("CRM_BENCH_OUT", &results)
         .env("CRM_BENCH_SIZES", sizes)
+        .env("CRM_BENCH_IMPORT_SIZES", import_sizes)
         .env("CRM_BENCH_DEADLINE_S", MEASURE_DEADLINE.as_secs().to_string())
         .env("CRM_BENCH_DOWNLOAD", download.to_string())
         .env("CRM_BENCH_DOWNLOAD_BUDGET", DOWNLOAD_BUDGET.to_string());

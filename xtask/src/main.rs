@@ -52,6 +52,10 @@ enum Command {
         /// Workspace sizes (customers) to measure start-up, search, opening and heap at.
         #[arg(long, default_value = "1000,10000")]
         sizes: String,
+        /// Workspace sizes built by importing a CSV through the Import page (the import is
+        /// measured too); "" for none.
+        #[arg(long, default_value = "100000")]
+        import_sizes: String,
     },
 }
 
@@ -61,7 +65,7 @@ fn main() -> ExitCode {
         Command::Run { port, data } => run::run(port, data),
         Command::Test => test::test(),
         Command::E2e { filters } => test::e2e(&filters),
-        Command::Bench { sizes } => bench::bench(&sizes),
+        Command::Bench { sizes, import_sizes } => bench::bench(&sizes, &import_sizes),
     };
     match result {
         Ok(code) => code,
