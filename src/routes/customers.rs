@@ -221,7 +221,9 @@ pub fn CustomerList() -> impl IntoView {
                 {move || {
                     let n = matches.with(|m| m.1);
                     let all = total.get();
-                    if n == all { fill(t().count_all, &[&format::number(locale.get(), all as f64)]) } else {
+                    // any search or filter says how many of all match, even when all do
+                    let narrowed = spec.with(|s| !s.query.trim().is_empty() || !s.filters.is_empty());
+                    if !narrowed { fill(t().count_all, &[&format::number(locale.get(), all as f64)]) } else {
                         fill(t().count_match, &[&format::number(locale.get(), n as f64), &format::number(locale.get(), all as f64)])
                     }
                 }}
