@@ -56,6 +56,7 @@ crate::messages! {
         export_csv: "Export CSV", "导出 CSV";
         export_vcard: "Export vCard", "导出 vCard";
         duplicates: "Find duplicates", "查找重复";
+        best_only: "Listing the best {} matches: type more to narrow the search.", "仅列出最匹配的 {} 个结果：继续输入以缩小范围。";
         row_position: "Row {} of {}", "第 {} 行，共 {} 行";
     }
 }

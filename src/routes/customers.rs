@@ -48,8 +48,9 @@ pub fn use_list_view() -> ListView {
 }
 
 /// How many ranked hits a search keeps when no filter is set (the count still says how many
-/// matched in all); with filters every hit is kept, so filtering never hides a match.
-const SEARCH_LIMIT: usize = 2_000;
+/// matched in all, and a line says only the best are listed); with filters every hit is kept,
+/// so filtering never hides a match. Each kept hit costs work on every keystroke.
+const SEARCH_LIMIT: usize = 300;
 
 /// One row of the list: the summary's index, and what the search matched in it.
 #[derive(Clone, PartialEq)]
@@ -230,6 +231,12 @@ pub fn CustomerList() -> impl IntoView {
             </p>
             <SortHeader/>
             <VirtualList rows=Memo::new(move |_| matches.with(|m| m.0.clone()))/>
+            {move || {
+                let (shown, total) = matches.with(|m| (m.0.len(), m.1));
+                (shown < total).then(|| view! {
+                    <p class="count">{fill(t().best_only, &[&format::number(locale.get(), shown as f64)])}</p>
+                })
+            }}
             {move || (total.get() == 0).then(|| view! { <p class="empty">{move || t().empty}</p> })}
             {move || (total.get() > 0 && matches.with(|m| m.0.is_empty())).then(|| view! { <p class="empty">{move || t().no_match}</p> })}
         </section>
