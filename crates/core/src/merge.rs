@@ -40,26 +40,6 @@ const FILLED: [Field; 14] = [
     Field::Lifecycle,
 ];
 
-fn slot(c: &mut Customer, f: Field) -> Option<&mut String> {
-    Some(match f {
-        Field::Kind => return None,
-        Field::Name => &mut c.name,
-        Field::Email => &mut c.email,
-        Field::Phone => &mut c.phone,
-        Field::Owner => &mut c.owner,
-        Field::ExternalId => &mut c.external_id,
-        Field::Industry => &mut c.industry,
-        Field::Size => &mut c.size,
-        Field::Province => &mut c.province,
-        Field::City => &mut c.city,
-        Field::Address => &mut c.address,
-        Field::Website => &mut c.website,
-        Field::Source => &mut c.source,
-        Field::ReferredBy => &mut c.referred_by,
-        Field::Lifecycle => &mut c.lifecycle,
-    })
-}
-
 /// A customer being changed: every change is made to the copy *and* recorded as the
 /// [`Edit`] that makes it in the document, so the copy is always what the document will hold.
 struct Builder {
@@ -78,7 +58,7 @@ impl Builder {
         if v.is_empty() {
             return;
         }
-        if let Some(s) = slot(&mut self.c, f) {
+        if let Some(s) = f.slot(&mut self.c) {
             if s.trim().is_empty() {
                 *s = v.to_string();
                 self.edits.push(Edit::Set(f, v.to_string()));

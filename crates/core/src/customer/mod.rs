@@ -140,7 +140,8 @@ impl Field {
         }
     }
 
-    fn slot(self, c: &mut Customer) -> Option<&mut String> {
+    /// The field's string in `c` (None for the kind, which is not a free string).
+    pub fn slot(self, c: &mut Customer) -> Option<&mut String> {
         Some(match self {
             Field::Kind => return None,
             Field::Name => &mut c.name,
