@@ -157,6 +157,11 @@ pub fn CustomerList() -> impl IntoView {
     });
     let query = Memo::new(move |_| spec.with(|s| s.query.clone()));
     let has_filters = Memo::new(move |_| spec.with(|s| !s.filters.is_empty()));
+    // the rows the filters admit, as a set for search hits: built when the data or the
+    // filters change, not on every keystroke (None = no filter, everyone is admitted)
+    let admitted = Memo::new(move |_| {
+        has_filters.get().then(|| filtered.with(|f| f.iter().copied().collect::<std::collections::HashSet<usize>>()))
+    });
     // the previous search, so typing on only looks at its matches
     let last = StoredValue::new_local(None::<SearchResult>);
     // (rows in order, how many matched in all)
@@ -172,14 +177,12 @@ pub fn CustomerList() -> impl IntoView {
             None => ix.search(&q, limit),
         });
         let rows = app.positions.with_value(|pos| {
-            filtered.with(|f| {
-                let admitted: std::collections::HashSet<usize> =
-                    if has_filters.get_untracked() { f.iter().copied().collect() } else { Default::default() };
+            admitted.with(|admitted| {
                 result
                     .hits
                     .iter()
                     .filter_map(|h| pos.get(&h.id).copied().map(|idx| (idx, h)))
-                    .filter(|(idx, _)| !has_filters.get_untracked() || admitted.contains(idx))
+                    .filter(|(idx, _)| admitted.as_ref().is_none_or(|a| a.contains(idx)))
                     .map(|(idx, h)| Row { idx, hit: Some(h.clone()) })
                     .collect::<Vec<_>>()
             })
@@ -230,7 +233,7 @@ pub fn CustomerList() -> impl IntoView {
                 }}
             </p>
             <SortHeader/>
-            <VirtualList rows=Memo::new(move |_| matches.with(|m| m.0.clone()))/>
+            <VirtualList matches=matches/>
             {move || {
                 let (shown, total) = matches.with(|m| (m.0.len(), m.1));
                 (shown < total).then(|| view! {
@@ -283,7 +286,7 @@ fn SortHeader() -> impl IntoView {
 
 /// Only the rows in view are drawn; the list's full height is kept by its own size.
 #[component]
-fn VirtualList(rows: Memo<Vec<Row>>) -> impl IntoView {
+fn VirtualList(matches: Memo<(Vec<Row>, usize)>) -> impl IntoView {
     let app = use_app();
     let locale = use_locale();
     let t = move || CustomersMsg::of(locale.get());
@@ -295,14 +298,14 @@ fn VirtualList(rows: Memo<Vec<Row>>) -> impl IntoView {
 
     // a new search or filter starts at the top
     Effect::new(move |_| {
-        rows.track();
+        matches.track();
         if let Some(el) = viewport.get_untracked() {
             el.set_scroll_top(0);
         }
         scroll_top.set(0.0);
     });
     let window = Memo::new(move |_| {
-        let n = rows.with(|r| r.len());
+        let n = matches.with(|(r, _)| r.len());
         let first = (scroll_top.get() / ROW_H) as usize;
         let visible = (height.get() / ROW_H).ceil() as usize + 1;
         let start = first.saturating_sub(OVERSCAN).min(n);
@@ -312,7 +315,7 @@ fn VirtualList(rows: Memo<Vec<Row>>) -> impl IntoView {
     let drawn = Memo::new(move |_| {
         let (start, end) = window.get();
         app.summaries.with(|all| {
-            rows.with(|r| {
+            matches.with(|(r, _)| {
                 r[start..end]
                     .iter()
                     .enumerate()
@@ -329,7 +332,7 @@ fn VirtualList(rows: Memo<Vec<Row>>) -> impl IntoView {
     };
     // arrow keys move between rows, scrolling the list as they go
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let n = rows.with_untracked(|r| r.len());
+        let n = matches.with_untracked(|(r, _)| r.len());
         if n == 0 {
             return;
         }
@@ -375,7 +378,7 @@ fn VirtualList(rows: Memo<Vec<Row>>) -> impl IntoView {
                 role="list"
                 aria-label=move || t().list
                 class="customer-list"
-                style:height=move || format!("{}px", rows.with(|r| r.len()) as f64 * ROW_H)
+                style:height=move || format!("{}px", matches.with(|(r, _)| r.len()) as f64 * ROW_H)
             >
                 <For
                     each=move || drawn.get()
@@ -385,7 +388,7 @@ fn VirtualList(rows: Memo<Vec<Row>>) -> impl IntoView {
                     {
                         let (pos, s, hit) = item;
                         let l = locale.get_untracked();
-                        let total = rows.with_untracked(|r| r.len());
+                        let total = matches.with_untracked(|(r, _)| r.len());
                         row(l, pos, total, &s, hit.as_ref(), tc().unnamed, tc().conflict_badge)
                     }
                 </For>

@@ -22,23 +22,6 @@ use crate::import::{ImportedContact, ImportedCustomer, ImportedOrder, Record};
 use crate::normalize::{normalize_email, normalize_phone};
 use std::collections::{BTreeMap, HashMap};
 
-/// The fields a merge or an import fills when the customer has them empty.
-const FILLED: [Field; 14] = [
-    Field::Name,
-    Field::Email,
-    Field::Phone,
-    Field::Owner,
-    Field::ExternalId,
-    Field::Industry,
-    Field::Size,
-    Field::Province,
-    Field::City,
-    Field::Address,
-    Field::Website,
-    Field::Source,
-    Field::ReferredBy,
-    Field::Lifecycle,
-];
 
 /// A customer being changed: every change is made to the copy *and* recorded as the
 /// [`Edit`] that makes it in the document, so the copy is always what the document will hold.
@@ -182,7 +165,8 @@ pub struct Merged {
 /// Merging the same source again gives no edits.
 pub fn merge_into(target: &Customer, source: &Customer, source_id: &str) -> Merged {
     let mut b = Builder::new(target.clone());
-    for f in FILLED {
+    // every profile string a customer can have empty (the kind always has a value)
+    for f in Field::ALL.into_iter().filter(|f| *f != Field::Kind) {
         b.fill(f, f.get(source));
     }
     // an email or phone the kept customer does not have would be lost with the merged one
