@@ -9,6 +9,7 @@
 //! numbers, so what a node holds is summarised by a [`vv::VersionVector`] and two nodes sync
 //! by exchanging vectors and then the chunks the other lacks ([`sync`]).
 
+pub mod analytics;
 pub mod chunk;
 pub mod crypto;
 pub mod customer;

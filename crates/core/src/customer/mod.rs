@@ -13,7 +13,7 @@ pub mod summary;
 pub mod timeline;
 
 pub use record::*;
-pub use summary::{DealSummary, Query, Summary, TaskSummary};
+pub use summary::{DealSummary, Query, Summary, TaskSummary, SUMMARY_VERSION};
 
 use crate::ids::{random_bytes, to_hex, DeviceId, DocId};
 use crate::doc::{ChunkError, ChunkedDoc};

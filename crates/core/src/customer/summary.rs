@@ -3,6 +3,7 @@
 //! customer is opened. Kept small: at 100k customers every byte here is 100 kB of memory.
 
 use super::record::{deal_status, Customer, Kind};
+use crate::analytics::facts::Facts;
 use crate::search::SearchField;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -30,6 +31,10 @@ pub struct TaskSummary {
     pub remind_at: i64,
     pub assignee: String,
 }
+
+/// The version of [`Summary::of`]: rows stored by an older one are rebuilt from their
+/// documents when the app starts (2 added the analytics [`Facts`]).
+pub const SUMMARY_VERSION: u32 = 2;
 
 /// Every field defaults when missing, so rows stored by an older version still load.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -76,6 +81,10 @@ pub struct Summary {
     pub merged_into: String,
     /// the start of the notes, for search
     pub notes: String,
+    /// what analytics reads (orders, interactions, tickets, surveys, loyalty)
+    pub facts: Facts,
+    /// [`SUMMARY_VERSION`] of the code that built the row; 0 = before versions
+    pub version: u32,
 }
 
 impl Summary {
@@ -170,6 +179,8 @@ impl Summary {
             deleted_at: c.deleted_at,
             merged_into: c.merged_into.clone(),
             notes,
+            facts: Facts::of(c),
+            version: SUMMARY_VERSION,
         }
     }
 
