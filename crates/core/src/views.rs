@@ -5,6 +5,7 @@
 //! Filters read only [`Summary`] rows, never documents, so filtering 100k customers is a scan
 //! of plain structs.
 
+use crate::analytics::Scores;
 use crate::customer::{deal_status, Summary};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -30,6 +31,42 @@ pub enum FilterField {
     Revenue,
     OpenTickets,
     Custom(String),
+    /// the customer id of whoever referred them
+    ReferredBy,
+    // analytics figures (they need a report, see [`apply_scored`])
+    /// RFM segment key ([`crate::analytics::rfm::Segment::key`])
+    RfmSegment,
+    /// an RFM grid cell: "r,fm" (recency score, frequency-monetary score)
+    RfmCell,
+    /// [`crate::analytics::ValueTier::key`]
+    ValueTier,
+    /// the lifecycle stage shown (the override, else derived): a stage key
+    LifecycleStage,
+    /// the derived stage 90 days before the as-of date
+    StageBefore,
+    /// churn risk score, 0-100
+    ChurnRisk,
+    /// lifetime value in major units
+    Clv,
+    /// loyalty tier, by its index in the workspace's tiers
+    LoyaltyTier,
+}
+
+impl FilterField {
+    /// Whether the filter reads analytics figures.
+    pub fn needs_scores(&self) -> bool {
+        matches!(
+            self,
+            FilterField::RfmSegment
+                | FilterField::RfmCell
+                | FilterField::ValueTier
+                | FilterField::LifecycleStage
+                | FilterField::StageBefore
+                | FilterField::ChurnRisk
+                | FilterField::Clv
+                | FilterField::LoyaltyTier
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,7 +136,17 @@ impl ViewSpec {
     /// True when the customer passes every filter (deleted customers never do: they are in
     /// the Trash).
     pub fn admits(&self, s: &Summary) -> bool {
-        !s.is_deleted() && self.filters.iter().all(|f| f.admits(s))
+        self.admits_scored(s, None)
+    }
+
+    /// As [`Self::admits`], with the customer's analytics figures for the filters that need
+    /// them (without figures those filters admit no one).
+    pub fn admits_scored(&self, s: &Summary, scores: Option<&Scores>) -> bool {
+        !s.is_deleted() && self.filters.iter().all(|f| f.admits_scored(s, scores))
+    }
+
+    pub fn needs_scores(&self) -> bool {
+        self.filters.iter().any(|f| f.field.needs_scores())
     }
 }
 
@@ -111,10 +158,59 @@ fn eq_ci(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
+fn compare_number(op: Op, n: Option<f64>, v: &str) -> bool {
+    let x = v.replace(',', "").parse::<f64>();
+    match (op, n, x) {
+        (Op::IsEmpty, n, _) => n.is_none(),
+        (Op::IsNotEmpty, n, _) => n.is_some(),
+        (_, None, _) => false,
+        (Op::Before, Some(n), Ok(x)) => n < x,
+        (Op::After, Some(n), Ok(x)) => n > x,
+        (Op::Is, Some(n), Ok(x)) => (n - x).abs() < 0.005,
+        (Op::IsNot, Some(n), Ok(x)) => (n - x).abs() >= 0.005,
+        _ => true,
+    }
+}
+
+fn compare_key(op: Op, key: Option<&str>, v: &str) -> bool {
+    match (op, key) {
+        (Op::IsEmpty, k) => k.is_none_or(str::is_empty),
+        (Op::IsNotEmpty, k) => k.is_some_and(|k| !k.is_empty()),
+        (Op::IsNot, k) => k != Some(v),
+        (Op::Contains, Some(k)) => k.contains(v),
+        (_, k) => k == Some(v),
+    }
+}
+
 impl Filter {
     pub fn admits(&self, s: &Summary) -> bool {
+        self.admits_scored(s, None)
+    }
+
+    pub fn admits_scored(&self, s: &Summary, sc: Option<&Scores>) -> bool {
         let v = self.value.trim();
+        if self.field.needs_scores() {
+            let Some(sc) = sc else { return false };
+            return match &self.field {
+                FilterField::ChurnRisk => compare_number(self.op, Some(sc.churn.score as f64), v),
+                FilterField::Clv => compare_number(self.op, sc.clv, v),
+                FilterField::RfmSegment => compare_key(self.op, sc.segment.map(|x| x.key()), v),
+                FilterField::RfmCell => {
+                    let cell = sc.rfm.map(|r| format!("{},{}", r.r, r.fm()));
+                    compare_key(self.op, cell.as_deref(), v)
+                }
+                FilterField::ValueTier => compare_key(self.op, Some(sc.value_tier.key()), v),
+                FilterField::LifecycleStage => compare_key(self.op, Some(sc.stage.key()), v),
+                FilterField::StageBefore => compare_key(self.op, Some(sc.stage_before.key()), v),
+                FilterField::LoyaltyTier => {
+                    let t = sc.loyalty.tier.map(|t| t.to_string());
+                    compare_key(self.op, t.as_deref(), v)
+                }
+                _ => true,
+            };
+        }
         match &self.field {
+            FilterField::ReferredBy => compare_key(self.op, Some(s.facts.referred_by.as_str()), v),
             FilterField::Tag => {
                 let has = s.tags.iter().any(|t| eq_ci(t, v));
                 match self.op {
@@ -240,7 +336,14 @@ pub fn sort_indexes(sort: &Sort, all: &[Summary], ranks: &[u32], idx: &mut [usiz
 
 /// Indexes of `all` admitted by the view's filters, in the view's order.
 pub fn apply(spec: &ViewSpec, all: &[Summary], ranks: &[u32]) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..all.len()).filter(|&i| spec.admits(&all[i])).collect();
+    apply_scored(spec, all, ranks, &[])
+}
+
+/// As [`apply`], with each row's analytics figures (`scores[i]` for `all[i]`; rows without
+/// figures fail the filters that need them).
+pub fn apply_scored(spec: &ViewSpec, all: &[Summary], ranks: &[u32], scores: &[Option<Scores>]) -> Vec<usize> {
+    let mut idx: Vec<usize> =
+        (0..all.len()).filter(|&i| spec.admits_scored(&all[i], scores.get(i).and_then(Option::as_ref))).collect();
     sort_indexes(&spec.sort, all, ranks, &mut idx);
     idx
 }

@@ -90,6 +90,8 @@ record! {
         pub members: BTreeMap<String, Member>,
         /// the currency new deals and orders default to
         pub currency: String,
+        /// marketing spend by month ("YYYY-MM" -> minor units), for the 6C cost figures
+        pub marketing_costs: BTreeMap<String, i64>,
     }
 }
 

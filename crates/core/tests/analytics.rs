@@ -341,3 +341,38 @@ fn satisfaction_loyalty_referrals_lifecycle_override_and_the_scorecard() {
     assert_eq!((c.campaign_interactions, c.campaigns.clone()), (1, vec![("618 sale".to_string(), 1)]));
     assert_eq!((c.referrers, c.referred_customers), (1, 2));
 }
+
+#[test]
+fn every_segment_of_the_report_is_a_view_that_lists_its_customers() {
+    use crm_core::views::{apply_scored, name_ranks, Filter, FilterField, Op, ViewSpec};
+    let rows = cdnow();
+    let r = run(Options::new(day("1997-09-30")), &rows);
+    let ranks = name_ranks(&rows);
+    let count = |filters: Vec<Filter>| {
+        // a view goes through JSON when it is saved or put in a link
+        let spec = ViewSpec::from_json(&ViewSpec { filters, ..Default::default() }.to_json()).unwrap();
+        apply_scored(&spec, &rows, &ranks, &r.scores).len() as u32
+    };
+    let f = |field, op, v: &str| Filter { field, op, value: v.into() };
+    for row in &r.segmentation(Dimension::Rfm).unwrap().rows {
+        assert_eq!(count(vec![f(FilterField::RfmSegment, Op::Is, &row.key)]), row.customers, "{}", row.key);
+    }
+    assert_eq!(count(vec![f(FilterField::RfmCell, Op::Is, "5,5")]), r.rfm_grid[4][4]);
+    assert_eq!(count(vec![f(FilterField::ChurnRisk, Op::After, "49")]), r.at_risk_total);
+    for (k, stage) in Stage::ALL.iter().enumerate() {
+        assert_eq!(count(vec![f(FilterField::LifecycleStage, Op::Is, stage.key())]), r.lifecycle.now[k]);
+        assert_eq!(
+            count(vec![f(FilterField::StageBefore, Op::Is, Stage::AtRisk.key()), f(FilterField::LifecycleStage, Op::Is, stage.key())]),
+            r.lifecycle.flow[Stage::AtRisk.index()][k]
+        );
+    }
+    let bin = &r.clv_bins[1];
+    let in_bin = count(vec![f(FilterField::Clv, Op::After, &format!("{}", bin.lo - 1e-9)), f(FilterField::Clv, Op::Before, &format!("{}", bin.hi))]);
+    assert_eq!(in_bin, bin.customers);
+    for row in &r.segmentation(Dimension::ValueTier).unwrap().rows {
+        assert_eq!(count(vec![f(FilterField::ValueTier, Op::Is, &row.key)]), row.customers);
+    }
+    // without figures the analytics filters admit no one (the list says figures are coming)
+    let spec = ViewSpec { filters: vec![f(FilterField::RfmSegment, Op::Is, "champions")], ..Default::default() };
+    assert!(apply_scored(&spec, &rows, &ranks, &[]).is_empty());
+}
