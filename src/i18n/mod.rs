@@ -9,6 +9,7 @@
 //! Why not a translation crate: the tables are small and static, and a typed struct gives
 //! compile-time completeness at no download cost (the wasm budget is tight, DESIGN.md 10).
 
+pub mod analytics;
 pub mod common;
 pub mod customer;
 pub mod customers;
