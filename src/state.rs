@@ -72,6 +72,9 @@ pub struct AppState {
     pub index_gen: RwSignal<u64>,
     /// where each customer's row is in `summaries` (rows are only ever added or replaced)
     pub positions: StoredValue<std::collections::HashMap<String, usize>, LocalStorage>,
+    /// the latest analytics report, its progress and the options (see `platform::analytics`);
+    /// `report.scores[i]` belongs to `summaries[i]`
+    pub analytics: RwSignal<crate::platform::analytics::Analytics>,
 }
 
 impl AppState {
@@ -90,7 +93,14 @@ impl AppState {
             remote_changes: RwSignal::new((0, Vec::new())),
             sync: RwSignal::new(SyncStatus::default()),
             error: RwSignal::new(None),
+            analytics: RwSignal::new(Default::default()),
         }
+    }
+
+    /// A customer's analytics figures from the latest report (None until one is ready).
+    pub fn scores_of(&self, id: &str) -> Option<crm_core::analytics::Scores> {
+        let i = self.positions.with_value(|p| p.get(id).copied())?;
+        self.analytics.with(|a| a.report.as_ref().and_then(|r| r.scores.get(i).cloned().flatten()))
     }
 
     /// Customers changed elsewhere (another device or tab): refresh the list and any open page.

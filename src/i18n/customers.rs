@@ -40,6 +40,16 @@ crate::messages! {
         f_created: "Created", "创建时间";
         f_revenue: "Revenue", "销售额";
         f_open_tickets: "Open tickets", "未结工单";
+        f_referred_by: "Referred by (customer id)", "推荐人（客户 ID）";
+        f_rfm_segment: "RFM segment", "RFM 分群";
+        f_rfm_cell: "RFM cell (R,FM)", "RFM 格（R,FM）";
+        f_value_tier: "Value tier", "价值层级";
+        f_lifecycle_stage: "Lifecycle (analytics)", "生命周期（分析）";
+        f_stage_before: "Lifecycle 90 days before", "90 天前的生命周期";
+        f_churn_risk: "Churn risk (0-100)", "流失风险（0-100）";
+        f_clv: "Lifetime value", "客户终身价值";
+        f_loyalty_tier: "Loyalty tier (number)", "会员等级（序号）";
+        figures_coming: "Analytics figures are being computed; customers appear when they are ready.", "正在计算分析数据，完成后显示客户。";
         op_is: "is", "等于";
         op_is_not: "is not", "不等于";
         op_contains: "contains", "包含";

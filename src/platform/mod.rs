@@ -2,6 +2,7 @@
 //! secret, and small browser facilities. Nothing outside this folder talks to web-sys
 //! storage or sockets.
 
+pub mod analytics;
 pub mod files;
 pub mod reminders;
 pub mod store;

@@ -508,6 +508,24 @@ impl Store {
         all.into_iter().map(|v| from_js(v, "summary")).collect()
     }
 
+    /// Rebuilds the rows of these customers from their documents (rows stored by an older
+    /// version of the app, see `SUMMARY_VERSION`), in one transaction; returns the new rows.
+    pub async fn rebuild_summaries(&self, ids: &[String]) -> Result<Vec<Summary>, StoreError> {
+        let tx = self.db.transaction([DOCS, SUMMARIES]).with_mode(TransactionMode::Readwrite).build()?;
+        let actor = session_actor(self.device);
+        let mut out = Vec::new();
+        for id in ids {
+            let Ok(doc_id) = id.parse::<DocId>() else { continue };
+            if let Some(doc) = Self::load_doc_in(&tx, doc_id, &actor).await? {
+                let summary = doc.summary();
+                tx.object_store(SUMMARIES)?.put(to_js(&summary)).with_key(id.clone()).primitive()?.await?;
+                out.push(summary);
+            }
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
     /// The summaries of some customers (those another tab reported changed).
     pub async fn summaries_of(&self, ids: &[String]) -> Result<Vec<Summary>, StoreError> {
         let tx = self.db.transaction(SUMMARIES).build()?;

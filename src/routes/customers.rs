@@ -75,10 +75,19 @@ fn field_label(t: &CustomersMsg, f: &FilterField) -> String {
         FilterField::Revenue => t.f_revenue.into(),
         FilterField::OpenTickets => t.f_open_tickets.into(),
         FilterField::Custom(k) => k.clone(),
+        FilterField::ReferredBy => t.f_referred_by.into(),
+        FilterField::RfmSegment => t.f_rfm_segment.into(),
+        FilterField::RfmCell => t.f_rfm_cell.into(),
+        FilterField::ValueTier => t.f_value_tier.into(),
+        FilterField::LifecycleStage => t.f_lifecycle_stage.into(),
+        FilterField::StageBefore => t.f_stage_before.into(),
+        FilterField::ChurnRisk => t.f_churn_risk.into(),
+        FilterField::Clv => t.f_clv.into(),
+        FilterField::LoyaltyTier => t.f_loyalty_tier.into(),
     }
 }
 
-const BUILTIN_FIELDS: [(&str, FilterField); 13] = [
+const BUILTIN_FIELDS: [(&str, FilterField); 22] = [
     ("kind", FilterField::Kind),
     ("owner", FilterField::Owner),
     ("tag", FilterField::Tag),
@@ -92,6 +101,15 @@ const BUILTIN_FIELDS: [(&str, FilterField); 13] = [
     ("created", FilterField::Created),
     ("revenue", FilterField::Revenue),
     ("open_tickets", FilterField::OpenTickets),
+    ("referred_by", FilterField::ReferredBy),
+    ("rfm_segment", FilterField::RfmSegment),
+    ("rfm_cell", FilterField::RfmCell),
+    ("value_tier", FilterField::ValueTier),
+    ("lifecycle_stage", FilterField::LifecycleStage),
+    ("stage_before", FilterField::StageBefore),
+    ("churn_risk", FilterField::ChurnRisk),
+    ("clv", FilterField::Clv),
+    ("loyalty_tier", FilterField::LoyaltyTier),
 ];
 
 fn field_key(f: &FilterField) -> String {
@@ -133,7 +151,7 @@ fn op_label(t: &CustomersMsg, op: Op) -> &'static str {
 fn input_type(f: &FilterField) -> &'static str {
     match f {
         FilterField::LastInteraction | FilterField::Created => "date",
-        FilterField::Revenue | FilterField::OpenTickets => "number",
+        FilterField::Revenue | FilterField::OpenTickets | FilterField::ChurnRisk | FilterField::Clv => "number",
         _ => "text",
     }
 }
@@ -150,10 +168,29 @@ pub fn CustomerList() -> impl IntoView {
     // name order: recomputed only when the data changes
     let ranks = Memo::new(move |_| app.summaries.with(|all| views::name_ranks(all)));
     // filters + sort: recomputed when the data or the view changes, not per keystroke
+    // (filters that read analytics figures use the latest report, and ask for one)
     let filtered = Memo::new(move |_| {
         let (filters, sort) = spec.with(|s| (s.filters.clone(), s.sort.clone()));
         let probe = ViewSpec { filters, sort, query: String::new() };
+        if probe.needs_scores() {
+            crate::platform::analytics::want(app);
+            let report = app.analytics.with(|a| a.report.clone());
+            let scores = report.as_ref().map(|r| &r.scores[..]).unwrap_or(&[]);
+            return app.summaries.with(|all| ranks.with(|r| views::apply_scored(&probe, all, r, scores)));
+        }
         app.summaries.with(|all| ranks.with(|r| views::apply(&probe, all, r)))
+    });
+    let figures_coming = Memo::new(move |_| {
+        spec.with(|s| s.needs_scores()) && app.analytics.with(|a| a.report.is_none())
+    });
+    // a link from the Analytics page: /?filters=<JSON> opens the customers behind a number
+    let query_map = leptos_router::hooks::use_query_map();
+    Effect::new(move |_| {
+        let json = query_map.with(|q| q.get("filters"));
+        if let Some(filters) = json.and_then(|j| serde_json::from_str::<Vec<Filter>>(&j).ok()) {
+            list.saved.set(None);
+            spec.set(ViewSpec { filters, ..Default::default() });
+        }
     });
     let query = Memo::new(move |_| spec.with(|s| s.query.clone()));
     let has_filters = Memo::new(move |_| spec.with(|s| !s.filters.is_empty()));
@@ -241,7 +278,8 @@ pub fn CustomerList() -> impl IntoView {
                 })
             }}
             {move || (total.get() == 0).then(|| view! { <p class="empty">{move || t().empty}</p> })}
-            {move || (total.get() > 0 && matches.with(|m| m.0.is_empty())).then(|| view! { <p class="empty">{move || t().no_match}</p> })}
+            {move || figures_coming.get().then(|| view! { <p class="empty" role="status">{move || t().figures_coming}</p> })}
+            {move || (total.get() > 0 && !figures_coming.get() && matches.with(|m| m.0.is_empty())).then(|| view! { <p class="empty">{move || t().no_match}</p> })}
         </section>
     }
 }

@@ -34,7 +34,7 @@ pub use automerge;
 
 pub use chunk::{Chunk, ChunkKey, SealedChunk};
 pub use crypto::{WorkspaceKeys, WorkspaceSecret};
-pub use customer::{Conflict, Contact, ContactField, Customer, CustomerDoc, Edit, Field, Kind, Summary};
+pub use customer::{Conflict, Contact, ContactField, Customer, CustomerDoc, Edit, Field, Kind, Summary, SUMMARY_VERSION};
 pub use workspace::{Settings, WorkspaceDoc, WORKSPACE_DOC};
 pub use ids::{DeviceId, DocId, WorkspaceId};
 pub use vv::{ChunkLog, VersionVector};

@@ -1,0 +1,147 @@
+//! Runs the analytics of `crm_core::analytics` in the page without freezing it: the job takes
+//! small steps for up to 8 ms, then yields to the browser, and publishes its progress. A run
+//! starts when a screen first needs figures ([`want`]) and again, a second after the data
+//! settles, whenever customers or settings change (locally or by sync), so the figures follow
+//! the data. A newer run supersedes an older one.
+
+use crate::state::AppState;
+use crm_core::analytics::{Job, Options, Phase, Report};
+use crm_core::dates::Date;
+use leptos::prelude::*;
+use std::cell::Cell;
+use std::sync::Arc;
+
+/// What the user picked on the Analytics page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    /// day since 1970-01-01; None = today
+    pub as_of: Option<i32>,
+    pub horizon_months: u32,
+    /// a year, e.g. 0.10
+    pub annual_discount: f64,
+}
+
+impl Default for Choice {
+    fn default() -> Self {
+        Self { as_of: None, horizon_months: 12, annual_discount: 0.10 }
+    }
+}
+
+#[derive(Clone, Default)]
+pub struct Analytics {
+    /// the latest finished analysis
+    pub report: Option<Arc<Report>>,
+    /// the running analysis' phase and share done
+    pub progress: Option<(Phase, f64)>,
+    pub choice: Choice,
+    /// the data or the choice changed since `report`: a new run is coming
+    pub stale: bool,
+    /// a screen has asked for figures (until then nothing runs)
+    pub wanted: bool,
+}
+
+thread_local! {
+    static RUN: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Today in the user's time zone, as a day number.
+pub fn today() -> i32 {
+    let d = js_sys::Date::new_0();
+    Date::new(d.get_full_year() as i32, d.get_month() + 1, d.get_date()).map(|d| d.to_days()).unwrap_or(0)
+}
+
+/// Asks for figures: starts an analysis unless one is fresh or running.
+pub fn want(app: AppState) {
+    let (wanted, fresh, running) = app.analytics.with_untracked(|a| (a.wanted, a.report.is_some() && !a.stale, a.progress.is_some()));
+    if !wanted {
+        app.analytics.update(|a| a.wanted = true);
+    }
+    if !fresh && !running {
+        start(app);
+    }
+}
+
+/// Analyses again with other options.
+pub fn choose(app: AppState, choice: Choice) {
+    app.analytics.update(|a| {
+        a.choice = choice;
+        a.stale = true;
+        a.wanted = true;
+    });
+    start(app);
+}
+
+/// Re-runs the analysis a second after customers or settings stop changing, once wanted.
+pub fn follow_changes(app: AppState) {
+    let first = Cell::new(true);
+    Effect::new(move |_| {
+        app.summaries.track();
+        app.settings.track();
+        if first.replace(false) || !app.analytics.with_untracked(|a| a.wanted) {
+            return;
+        }
+        app.analytics.update(|a| a.stale = true);
+        let gen = RUN.with(|r| r.get());
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(1_000).await;
+            // nothing newer started meanwhile, and no further change re-armed the timer
+            if RUN.with(|r| r.get()) == gen && app.analytics.with_untracked(|a| a.stale) {
+                start(app);
+            }
+        });
+    });
+}
+
+fn options(app: AppState) -> Options {
+    let choice = app.analytics.with_untracked(|a| a.choice.clone());
+    let mut o = Options::new(choice.as_of.unwrap_or_else(today));
+    o.horizon_months = choice.horizon_months;
+    o.annual_discount = choice.annual_discount;
+    app.settings.with_untracked(|s| {
+        o.tiers = s.tiers.iter().map(|t| (t.id.clone(), t.min_points)).collect();
+        o.marketing = s.marketing_costs.iter().map(|(m, a)| (m.clone(), *a)).collect();
+    });
+    o
+}
+
+fn start(app: AppState) {
+    let gen = RUN.with(|r| {
+        r.set(r.get() + 1);
+        r.get()
+    });
+    let opts = options(app);
+    let rows = app.summaries.with_untracked(Vec::len);
+    app.analytics.update(|a| a.progress = Some((Phase::Reading, 0.0)));
+    leptos::task::spawn_local(async move {
+        let mut job = Job::new(opts, rows);
+        loop {
+            if RUN.with(|r| r.get()) != gen {
+                return;
+            }
+            let t0 = js_sys::Date::now();
+            let done = app.summaries.with_untracked(|all| loop {
+                if let Some(r) = job.step(all) {
+                    break Some(r);
+                }
+                if js_sys::Date::now() - t0 > 8.0 {
+                    break None;
+                }
+            });
+            match done {
+                Some(report) => {
+                    app.analytics.update(|a| {
+                        a.report = Some(Arc::new(report));
+                        a.progress = None;
+                        a.stale = false;
+                    });
+                    return;
+                }
+                None => {
+                    let p = job.progress();
+                    app.analytics.update(|a| a.progress = Some(p));
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                }
+            }
+        }
+    });
+}
