@@ -8,7 +8,7 @@ use crate::platform::tabs::Tabs;
 use crate::i18n::{common::Common, set_locale, use_locale, Locale};
 use crate::platform::{self, workspace};
 use crate::routes::{
-    customer::CustomerPage, customers::CustomerList, duplicates::DuplicatesPage, import::ImportPage,
+    analytics::AnalyticsPage, customer::CustomerPage, customers::CustomerList, duplicates::DuplicatesPage, import::ImportPage,
     pipeline::PipelinePage, settings::Settings, tasks::TasksPage, trash::TrashPage,
 };
 use crate::state::{install_services, services, AppState, Services};
@@ -113,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <A href="/" exact=true>{move || t().nav_customers}</A>
                     <A href="/pipeline">{move || t().nav_pipeline}</A>
                     <A href="/tasks">{move || t().nav_tasks}</A>
+                    <A href="/analytics">{move || crate::i18n::analytics::AnalyticsMsg::of(locale.get()).title}</A>
                     <A href="/import">{move || t().nav_import}</A>
                     <A href="/trash">{move || t().nav_trash}</A>
                     <A href="/settings">{move || t().nav_settings}</A>
@@ -132,6 +133,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/customers/:id") view=CustomerPage/>
                     <Route path=path!("/pipeline") view=PipelinePage/>
                     <Route path=path!("/tasks") view=TasksPage/>
+                    <Route path=path!("/analytics") view=AnalyticsPage/>
                     <Route path=path!("/import") view=ImportPage/>
                     <Route path=path!("/duplicates") view=DuplicatesPage/>
                     <Route path=path!("/trash") view=TrashPage/>

@@ -110,6 +110,7 @@ pub fn CommandPalette() -> impl IntoView {
             (t.go_customers.to_string(), Action::Go("/")),
             (t.go_pipeline.to_string(), Action::Go("/pipeline")),
             (t.go_tasks.to_string(), Action::Go("/tasks")),
+            (crate::i18n::analytics::AnalyticsMsg::of(locale.get()).go_analytics.to_string(), Action::Go("/analytics")),
             (t.go_import.to_string(), Action::Go("/import")),
             (t.go_trash.to_string(), Action::Go("/trash")),
             (t.go_settings.to_string(), Action::Go("/settings")),

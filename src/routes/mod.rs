@@ -1,5 +1,6 @@
 //! The screens, one per file (or folder): what a person sees at each address.
 
+pub mod analytics;
 pub mod customer;
 pub mod customers;
 pub mod duplicates;

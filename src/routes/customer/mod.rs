@@ -12,6 +12,7 @@ mod contacts;
 mod deals;
 mod dialog;
 mod fields;
+mod figures;
 mod notes;
 mod profile;
 mod purchases;
@@ -150,7 +151,7 @@ pub(crate) fn Section(id: &'static str, #[prop(into)] title: Signal<String>, chi
     }
 }
 
-const SECTIONS: [&str; 8] = ["profile", "contacts", "deals", "timeline", "tasks", "notes", "tickets", "purchases"];
+const SECTIONS: [&str; 9] = ["profile", "figures", "contacts", "deals", "timeline", "tasks", "notes", "tickets", "purchases"];
 
 fn section_title(t: &CustomerMsg, id: &str) -> &'static str {
     match id {
@@ -186,7 +187,10 @@ fn SectionNav() -> impl IntoView {
             {SECTIONS
                 .into_iter()
                 .map(|id| view! {
-                    <a href=format!("#{id}") rel="external" on:click=jump(id)>{move || section_title(page.t(), id)}</a>
+                    <a href=format!("#{id}") rel="external" on:click=jump(id)>{move || match id {
+                        "figures" => crate::i18n::analytics::AnalyticsMsg::of(page.l()).figures,
+                        _ => section_title(page.t(), id),
+                    }}</a>
                 })
                 .collect_view()}
         </nav>
@@ -273,6 +277,7 @@ pub fn CustomerPage() -> impl IntoView {
                     <SectionNav/>
                     <div class="sections">
                         <profile::ProfileSection focus_name=focus_name/>
+                        <figures::FiguresSection/>
                         <contacts::ContactsSection/>
                         <deals::DealsSection/>
                         <timeline::TimelineSection/>
