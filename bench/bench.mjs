@@ -6,7 +6,7 @@
 // not measured, with the reason. See bench/README.md for how to read the results.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,10 @@ const OUT = env.CRM_BENCH_OUT || path.join(here, 'results.json');
 // workspaces built by importing a CSV through the Import page (first sync is too slow for
 // these): the import itself is measured, then the same figures as for synced sizes
 const IMPORT_SIZES = (env.CRM_BENCH_IMPORT_SIZES ?? '100000').split(',').map(Number).filter((n) => n > 0);
+// analytics: the CDNOW sample repeated to this many customers (10 copies = 23,570 customers,
+// 69,190 orders: the size issue 4 names); 0 = skip
+const ANALYTICS_CUSTOMERS = Number(env.CRM_BENCH_ANALYTICS ?? 23_570);
+const CDNOW = env.CRM_CDNOW || path.resolve(repo, '../shared/data/cdnow_sample_orders.csv');
 const SIZES = (env.CRM_BENCH_SIZES || '1000,10000').split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
 const DEADLINE_S = Number(env.CRM_BENCH_DEADLINE_S || 480);
 
@@ -402,6 +406,72 @@ async function measureImport(s, relay, n) {
   }
 }
 
+/** The CDNOW orders repeated until `n` customers (copy k's customers are "<id>-k"). */
+async function cdnowOrders(n) {
+  const lines = (await readFile(CDNOW, 'utf8')).trim().split(/\r?\n/);
+  const rows = lines.slice(1);
+  const per = new Set(rows.map((r) => r.split(',')[0])).size;
+  const copies = Math.max(1, Math.round(n / per));
+  const out = [lines[0]];
+  for (let k = 0; k < copies; k++) for (const r of rows) out.push(r.replace(/^([^,]+)/, `$1-${k}`));
+  return { csv: `${out.join('\n')}\n`, customers: per * copies, orders: rows.length * copies };
+}
+
+/** Imports CDNOW x10 as orders, then times the analysis (fit + scoring) on the Analytics page
+ * and the longest main-thread task while it runs: the page must not freeze (DESIGN.md 10). */
+async function measureAnalytics(s, relay, n) {
+  const { csv, customers, orders } = await cdnowOrders(n);
+  const k = sizeLabel(customers);
+  step(`analytics: import ${orders} CDNOW orders of ${customers} customers, then fit and score them`);
+  const file = path.join(await s.userDataDir(), `orders-${k}.csv`);
+  await writeFile(file, csv);
+  const dev = await s.persistentDevice(await s.userDataDir(), `analytics device ${k}`);
+  const page = dev.page;
+  try {
+    await page.goto(relay.url);
+    await page.getByRole('heading', { name: 'Customers', exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByRole('link', { name: 'Import', exact: true }).click();
+    await page.getByRole('radio', { name: 'Orders', exact: true }).check();
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles(file);
+    const go = page.getByRole('button', { name: 'Import', exact: true });
+    await go.waitFor({ timeout: 60_000 });
+    await page.getByRole('combobox', { name: 'Currency of amounts without one' }).selectOption('USD');
+    const importMs = await bounded(`import of ${orders} orders`, Math.min(900_000, remaining()), async (limit) => {
+      const t0 = Date.now();
+      await go.click();
+      await page.getByRole('heading', { name: 'Import finished' }).waitFor({ timeout: limit });
+      return Date.now() - t0;
+    });
+    record(`import_orders_${k}`, { value: importMs, note: `${orders} order rows creating ${customers} customers` });
+
+    await page.getByRole('link', { name: 'Analytics', exact: true }).click();
+    await page.getByRole('heading', { name: 'Analytics', exact: true }).waitFor({ timeout: 60_000 });
+    // the first analysis (as of today) runs on arrival; let it finish, then time one as of
+    // the CDNOW calibration date with long tasks observed
+    await page.locator('[data-param="r"]').first().waitFor({ timeout: Math.min(600_000, remaining()) });
+    await page.evaluate(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
+        .observe({ type: 'longtask', buffered: false });
+    });
+    const ms = await bounded('analysis', Math.min(600_000, remaining()), async (limit) => {
+      const t0 = Date.now();
+      await page.getByLabel('As of', { exact: true }).fill('1997-09-30');
+      await page.getByLabel('As of', { exact: true }).dispatchEvent('change');
+      await page.getByRole('progressbar').first().waitFor({ timeout: 10_000 }).catch(() => {});
+      await page.getByRole('progressbar').first().waitFor({ state: 'detached', timeout: limit });
+      await page.locator('[data-param="r"]').first().waitFor({ timeout: limit });
+      return Date.now() - t0;
+    });
+    const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
+    const r = (await page.locator('[data-param="r"]').first().textContent()).trim();
+    record(`analytics_${k}`, { value: ms, note: `as of 1997-09-30: read ${customers} rows, fit BG/NBD + Gamma-Gamma, score everyone, sum up (fitted r = ${r})` });
+    record(`analytics_${k}_longest_task`, { value: longest, note: 'longest main-thread task (PerformanceObserver "longtask", >= 50 ms only) during that analysis; 0 = none' });
+  } finally {
+    await dev.context.close().catch(() => {});
+  }
+}
+
 /** Cold start, keystrokes, opening customers and heap on a device holding `n` customers. */
 async function measureLoaded(dev, relay, n, probe) {
   const k = sizeLabel(n);
@@ -641,6 +711,18 @@ async function main() {
         console.log(`    pushed ${probe.chunks} chunks (${fmt(probe.bytes_sent, 'bytes')}) in ${(probe.total_ms / 1000).toFixed(1)} s`);
         const ms = await measureSize(s, relay, invite, n, probe);
         lastSync = { n, ms };
+      }));
+    }
+    if (ANALYTICS_CUSTOMERS > 0) {
+      const k = sizeLabel(ANALYTICS_CUSTOMERS);
+      Object.assign(FIGURES, {
+        [`import_orders_${k}`]: [`import of the CDNOW orders x10 (${k} customers)`, 'ms', null],
+        [`analytics_${k}`]: [`analytics (fit + score), ${k} customers / 69k orders`, 'ms', null],
+        [`analytics_${k}_longest_task`]: [`analytics: longest main-thread task`, 'ms', 50],
+      });
+      await attempt('analytics', [`import_orders_${k}`, `analytics_${k}`, `analytics_${k}_longest_task`], () => bounded('analytics', Infinity, async () => {
+        relay ??= await s.relay();
+        await measureAnalytics(s, relay, ANALYTICS_CUSTOMERS);
       }));
     }
     for (const n of IMPORT_SIZES) {

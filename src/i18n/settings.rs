@@ -16,6 +16,15 @@ crate::messages! {
                    "以下设置对整个团队生效，并同步到每台设备。";
         currency: "Default currency", "默认货币";
         currency_hint: "New deals and orders start in this currency.", "新商机和订单默认使用此货币。";
+        marketing: "Marketing costs", "营销费用";
+        marketing_hint: "Spend per month, in the default currency. Analytics divides it by the customers won to show acquisition cost and return.",
+                        "每月支出，按默认货币计。分析页据此计算获客成本与回报。";
+        marketing_month: "Month", "月份";
+        marketing_amount: "Amount", "金额";
+        add_cost: "Add cost", "添加费用";
+        remove_cost: "Remove the cost of {}", "删除 {} 的费用";
+        costs: "Marketing costs by month", "各月营销费用";
+        cost_invalid: "Pick a month and enter an amount of 0 or more.", "请选择月份并输入不小于 0 的金额。";
         pipelines: "Pipelines and stages", "管道与阶段";
         pipeline_name: "Pipeline name", "管道名称";
         stages_of: "Stages of {}", "{} 的阶段";

@@ -173,12 +173,16 @@ pub fn CustomerList() -> impl IntoView {
         let (filters, sort) = spec.with(|s| (s.filters.clone(), s.sort.clone()));
         let probe = ViewSpec { filters, sort, query: String::new() };
         if probe.needs_scores() {
-            crate::platform::analytics::want(app);
             let report = app.analytics.with(|a| a.report.clone());
             let scores = report.as_ref().map(|r| &r.scores[..]).unwrap_or(&[]);
             return app.summaries.with(|all| ranks.with(|r| views::apply_scored(&probe, all, r, scores)));
         }
         app.summaries.with(|all| ranks.with(|r| views::apply(&probe, all, r)))
+    });
+    Effect::new(move |_| {
+        if spec.with(|s| s.needs_scores()) {
+            crate::platform::analytics::want(app);
+        }
     });
     let figures_coming = Memo::new(move |_| {
         spec.with(|s| s.needs_scores()) && app.analytics.with(|a| a.report.is_none())

@@ -56,6 +56,7 @@ pub fn Settings() -> impl IntoView {
             <CustomFields status=status/>
             <LoyaltyTiers status=status/>
             <DefaultCurrency status=status/>
+            <MarketingCosts status=status/>
             <DeviceFacts/>
         </section>
     }
@@ -167,6 +168,77 @@ fn DefaultCurrency(status: RwSignal<u32>) -> impl IntoView {
             </select>
             <span id="currency-hint" class="hint">{move || t().currency_hint}</span>
         </div>
+    }
+}
+
+/// Marketing spend per month, for the cost figures of the 6C scorecard on the Analytics page.
+#[component]
+fn MarketingCosts(status: RwSignal<u32>) -> impl IntoView {
+    let app = use_app();
+    let locale = use_locale();
+    let t = move || SettingsMsg::of(locale.get());
+    let rows = Memo::new(move |_| {
+        app.settings.with(|s| (s.currency.clone(), s.marketing_costs.iter().rev().map(|(m, a)| (m.clone(), *a)).collect::<Vec<_>>()))
+    });
+    let month = RwSignal::new(String::new());
+    let amount = RwSignal::new(String::new());
+    let problem = RwSignal::new(false);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let m = month.get_untracked();
+        let valid_month = m.len() == 7 && crm_core::dates::parse_ymd(&format!("{m}-01")).is_some();
+        let minor = amount.get_untracked().replace(',', "").trim().parse::<f64>().ok().filter(|a| *a >= 0.0 && a.is_finite());
+        let (true, Some(minor)) = (valid_month, minor) else {
+            problem.set(true);
+            return;
+        };
+        problem.set(false);
+        month.set(String::new());
+        amount.set(String::new());
+        save(app, status, move |s| {
+            s.marketing_costs.insert(m, (minor * 100.0).round() as i64);
+            Ok(())
+        });
+    };
+    view! {
+        <h2 id="marketing-heading">{move || t().marketing}</h2>
+        <p class="hint">{move || t().marketing_hint}</p>
+        <form class="add-cost" on:submit=add>
+            <div class="field">
+                <label for="cost-month">{move || t().marketing_month}</label>
+                <input id="cost-month" type="month" prop:value=move || month.get() on:input=move |ev| month.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="cost-amount">{move || t().marketing_amount}</label>
+                <input id="cost-amount" type="number" min="0" step="0.01" prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
+            </div>
+            {move || problem.get().then(|| view! { <p class="error" role="alert">{t().cost_invalid}</p> })}
+            <button type="submit">{move || t().add_cost}</button>
+        </form>
+        <ul class="cost-rows" aria-label=move || t().costs>
+            {move || {
+                let (currency, rows) = rows.get();
+                rows.into_iter()
+                    .map(|(m, a)| {
+                        let label = fill(t().remove_cost, &[&m]);
+                        let key = m.clone();
+                        view! {
+                            <li>
+                                <span class="month">{m.clone()}</span>
+                                <span class="amount">{crate::i18n::format::money(locale.get(), a, &currency)}</span>
+                                <button type="button" class="remove" aria-label=label on:click=move |_| {
+                                    let key = key.clone();
+                                    save(app, status, move |s| {
+                                        s.marketing_costs.remove(&key);
+                                        Ok(())
+                                    });
+                                }>"×"</button>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ul>
     }
 }
 
