@@ -85,10 +85,30 @@ pub fn start() {
             provide_context(app);
             provide_context(locale);
             provide_context(crate::routes::customers::ListView::new());
+            crate::platform::analytics::follow_changes(app);
             view! { <App/> }
         });
         crate::routes::tasks::start_reminders(app, locale);
+        upgrade_old_rows(app).await;
     });
+}
+
+/// Rows stored by an older version of the app lack what newer screens read (the analytics
+/// facts): rebuild them from their documents, a few hundred per transaction, while the app runs.
+async fn upgrade_old_rows(app: AppState) {
+    let old: Vec<String> = app.summaries.with_untracked(|all| {
+        all.iter().filter(|s| s.version < crm_core::SUMMARY_VERSION).map(|s| s.id.clone()).collect()
+    });
+    for ids in old.chunks(300) {
+        match services().store.rebuild_summaries(ids).await {
+            Ok(rows) => app.upsert_summaries(rows),
+            Err(e) => {
+                app.report(e);
+                return;
+            }
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
 }
 
 fn fatal(message: &str) {
