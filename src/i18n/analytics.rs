@@ -171,6 +171,7 @@ crate::messages! {
         dim_lifecycle: "Lifecycle stage", "生命周期阶段";
         seg_line: "{} · revenue {} · lifetime value {}", "{} · 销售额 {} · 终身价值 {}";
         no_segments: "No customers to group.", "没有可分组的客户。";
+        seg_hint: "Customers, then revenue · lifetime value of each group", "每组的客户数，以及销售额 · 终身价值";
 
         // Loyalty
         loyalty: "Loyalty", "会员积分";

@@ -22,7 +22,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 /// At-risk customers listed on the page (the link shows all of them).
-const AT_RISK_SHOWN: usize = 50;
+const AT_RISK_SHOWN: usize = 20;
 /// Groups of a segmentation drawn as bars.
 const GROUPS_SHOWN: usize = 30;
 /// Referrers listed.
@@ -404,7 +404,7 @@ fn ClvPart(report: Memo<Option<Rep>>) -> impl IntoView {
                     axis: compact(l, b.lo, &cur),
                     name: fill(t.clv_bin, &[&major(l, b.lo, &cur), &hi, &n(l, b.customers as f64)]),
                     value: b.customers as f64,
-                    shown: n(l, b.customers as f64),
+                    shown: compact(l, b.customers as f64, ""),
                     href: (b.customers > 0).then(|| customers_link(&fs)),
                 }
             })
@@ -743,7 +743,7 @@ fn SegmentsPart(report: Memo<Option<Rep>>) -> impl IntoView {
                 }}
             </select>
         </div>
-        <p class="hint">{move || format!("{} · {} · {}", t().col_customers, t().col_revenue, t().clv)}</p>
+        <p class="hint">{move || t().seg_hint}</p>
         {bars}
     }
 }

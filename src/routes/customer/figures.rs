@@ -30,7 +30,6 @@ pub fn FiguresSection() -> impl IntoView {
             return view! { <p class="empty" role="status">{text}</p> }.into_any();
         };
         let id = page.doc.get().map(|d| d.to_string()).unwrap_or_default();
-        app.summaries.track();
         let row = app.positions.with_value(|p| p.get(&id).copied());
         let Some(s) = row.and_then(|i| r.scores.get(i).cloned().flatten()) else {
             return view! { <p class="empty">{t.waiting}</p> }.into_any();
