@@ -175,7 +175,7 @@ crate::messages! {
 
         // Loyalty
         loyalty: "Loyalty", "会员积分";
-        members: "{} customers hold {} points", "{} 位客户持有 {} 积分";
+        members: "{} hold {} points", "{}持有 {} 积分";
         expiring: "{} points expire within 30 days ({} customers)", "{} 积分将在 30 天内过期（{} 位客户）";
         no_tier: "No tier", "无等级";
         tiers_list: "Customers per tier", "各等级客户数";

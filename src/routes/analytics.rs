@@ -779,7 +779,7 @@ fn LoyaltyPart(report: Memo<Option<Rep>>) -> impl IntoView {
         Some(
             view! {
                 <ul class="an-lines">
-                    <li>{fill(t.members, &[&n(l, lr.members as f64), &n(l, lr.points as f64)])}</li>
+                    <li>{fill(t.members, &[&customers(l, lr.members), &n(l, lr.points as f64)])}</li>
                     {(lr.expiring > 0).then(|| view! {
                         <li class="warn">{fill(t.expiring, &[&n(l, lr.expiring as f64), &n(l, lr.expiring_customers as f64)])}</li>
                     })}
