@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenario } from './lib/harness.mjs';
 import {
-  assertNoHorizontalScroll, chooseImportFile, eventually, gotoNav, openApp, region, runImport, customerLink,
+  assertNoHorizontalScroll, chooseImportFile, createCustomer, customerLink, eventually, fillDialog, gotoNav, openApp, region, runImport,
 } from './lib/ui.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -104,3 +104,39 @@ scenario('CDNOW analytics: published model parameters, a customer lifetime value
   assert.ok(await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Figures', exact: true }).isVisible());
   await assertNoHorizontalScroll(page, 'a customer page with its figures at 390 px');
 }, { timeout: 420_000 });
+
+scenario('the figures follow what the team records: a referral, a detractor and their customers', async (s) => {
+  const relay = await s.relay();
+  const { page } = await s.device(await s.browser(), 'device');
+  await openApp(page, relay.url);
+  await createCustomer(page, 'Lotus Referrals');
+  await gotoNav(page, 'Customers');
+  await createCustomer(page, 'Jade Garden');
+  const referrer = page.getByRole('combobox', { name: 'Referred by', exact: true });
+  await referrer.fill('Lotus Referrals');
+  await referrer.press('Tab');
+  await region(page, 'Profile').getByRole('link', { name: 'Lotus Referrals', exact: true }).waitFor();
+  await fillDialog(page, 'Add order', 'New order', { Amount: '880.50', Items: 'Tea set' });
+  await fillDialog(page, 'Add response', 'New survey response', { Score: '3', Comment: 'Slow delivery' });
+
+  // on the customer's own page: the detractor answer is a churn reason
+  const figures = region(page, 'Figures');
+  await eventually(async () => /NPS 3 \(detractor\)/.test(await figures.textContent()), {
+    timeout: 30_000, what: 'the detractor answer among the churn reasons on the customer page',
+  });
+
+  await gotoNav(page, 'Analytics');
+  const referrals = region(page, 'Referrals');
+  await referrals.getByRole('link', { name: 'Lotus Referrals', exact: true }).waitFor({ timeout: 30_000 });
+  assert.match(await referrals.textContent(), /¥880\.50/, 'the revenue the referrer brought');
+  // this month's NPS: one detractor, -100
+  assert.match(await region(page, 'Satisfaction').textContent(), /-100|−100/);
+
+  // "1 customer" brought by Lotus opens the list with just Jade Garden
+  await referrals.getByRole('link', { name: /^Lotus Referrals: 1 customer/ }).click();
+  await page.getByRole('heading', { name: 'Customers', exact: true }).waitFor();
+  await eventually(async () => (await page.locator('p.count').first().textContent()).trim().startsWith('1 of 2 customers match'), {
+    what: 'the list of the customers Lotus brought',
+  });
+  assert.deepEqual((await page.locator('.name').allTextContents()).map((x) => x.trim()), ['Jade Garden']);
+}, { timeout: 180_000 });

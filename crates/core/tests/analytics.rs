@@ -322,7 +322,7 @@ fn satisfaction_loyalty_referrals_lifecycle_override_and_the_scorecard() {
 
     let l = &r.scores[3].as_ref().unwrap().loyalty;
     assert_eq!((l.balance, l.tier, l.expiring), (1500, Some(2), 1500), "expired and later points do not count; silver");
-    assert_eq!(r.loyalty.tiers, vec![0, 0, 1]);
+    assert_eq!(r.loyalty.tiers, vec![0, 29, 1], "everyone else has 0 points: bronze, as on the customer page");
 
     assert_eq!(r.referrers.len(), 1);
     assert_eq!((r.referrers[0].id.as_str(), r.referrers[0].customers, r.referrers[0].revenue), ("c5", 2, 240_000));

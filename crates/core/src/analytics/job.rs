@@ -243,12 +243,12 @@ impl Job {
             let _ = at;
         }
         let balance = balance.max(0);
-        let member = f.loyalty.iter().any(|e| e.0 < end_ms);
+        // the same rule as the customer page (`Settings::tier_for`): the highest tier reached
         let tier = o
             .tiers
             .iter()
             .enumerate()
-            .filter(|(_, (_, min))| member && balance >= *min)
+            .filter(|(_, (_, min))| balance >= *min)
             .max_by_key(|(_, (_, min))| *min)
             .map(|(i, _)| i);
         let scores = Scores {
