@@ -448,7 +448,7 @@ async function measureAnalytics(s, relay, n) {
     await page.getByRole('heading', { name: 'Analytics', exact: true }).waitFor({ timeout: 60_000 });
     // the first analysis (as of today) runs on arrival; let it finish, then time one as of
     // the CDNOW calibration date with long tasks observed
-    await page.locator('[data-param="r"]').first().waitFor({ timeout: Math.min(600_000, remaining()) });
+    await page.locator('td[data-param="r"]').first().waitFor({ timeout: Math.min(600_000, remaining()) });
     await page.evaluate(() => {
       window.__longTasks = [];
       new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
@@ -460,11 +460,11 @@ async function measureAnalytics(s, relay, n) {
       await page.getByLabel('As of', { exact: true }).dispatchEvent('change');
       await page.getByRole('progressbar').first().waitFor({ timeout: 10_000 }).catch(() => {});
       await page.getByRole('progressbar').first().waitFor({ state: 'detached', timeout: limit });
-      await page.locator('[data-param="r"]').first().waitFor({ timeout: limit });
+      await page.locator('td[data-param="r"]').first().waitFor({ timeout: limit });
       return Date.now() - t0;
     });
     const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
-    const r = (await page.locator('[data-param="r"]').first().textContent()).trim();
+    const r = (await page.locator('td[data-param="r"]').first().textContent()).trim();
     record(`analytics_${k}`, { value: ms, note: `as of 1997-09-30: read ${customers} rows, fit BG/NBD + Gamma-Gamma, score everyone, sum up (fitted r = ${r})` });
     record(`analytics_${k}_longest_task`, { value: longest, note: 'longest main-thread task (PerformanceObserver "longtask", >= 50 ms only) during that analysis; 0 = none' });
   } finally {

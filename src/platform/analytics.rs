@@ -50,6 +50,10 @@ pub fn today() -> i32 {
     Date::new(d.get_full_year() as i32, d.get_month() + 1, d.get_date()).map(|d| d.to_days()).unwrap_or(0)
 }
 
+/// How long a run asked for by a screen waits, so the screen that asked paints first (opening
+/// a customer must not share its first frames with the analysis).
+const SETTLE_MS: u32 = 300;
+
 /// Asks for figures: starts an analysis unless one is fresh or running.
 pub fn want(app: AppState) {
     let (wanted, fresh, running) = app.analytics.with_untracked(|a| (a.wanted, a.report.is_some() && !a.stale, a.progress.is_some()));
@@ -57,7 +61,7 @@ pub fn want(app: AppState) {
         app.analytics.update(|a| a.wanted = true);
     }
     if !fresh && !running {
-        start(app);
+        start(app, SETTLE_MS);
     }
 }
 
@@ -68,7 +72,7 @@ pub fn choose(app: AppState, choice: Choice) {
         a.stale = true;
         a.wanted = true;
     });
-    start(app);
+    start(app, 0);
 }
 
 /// Re-runs the analysis a second after customers or settings stop changing, once wanted.
@@ -86,7 +90,7 @@ pub fn follow_changes(app: AppState) {
             gloo_timers::future::TimeoutFuture::new(1_000).await;
             // nothing newer started meanwhile, and no further change re-armed the timer
             if RUN.with(|r| r.get()) == gen && app.analytics.with_untracked(|a| a.stale) {
-                start(app);
+                start(app, 0);
             }
         });
     });
@@ -104,15 +108,19 @@ fn options(app: AppState) -> Options {
     o
 }
 
-fn start(app: AppState) {
+fn start(app: AppState, after_ms: u32) {
     let gen = RUN.with(|r| {
         r.set(r.get() + 1);
         r.get()
     });
-    let opts = options(app);
-    let rows = app.summaries.with_untracked(Vec::len);
     app.analytics.update(|a| a.progress = Some((Phase::Reading, 0.0)));
     leptos::task::spawn_local(async move {
+        if after_ms > 0 {
+            gloo_timers::future::TimeoutFuture::new(after_ms).await;
+        }
+        // the options and rows as they are now, not as they were when asked
+        let opts = options(app);
+        let rows = app.summaries.with_untracked(Vec::len);
         let mut job = Job::new(opts, rows);
         loop {
             if RUN.with(|r| r.get()) != gen {

@@ -52,6 +52,12 @@ pub struct Job {
     /// per row: derived stage at each of the 12 month ends
     month_stages: Vec<[u8; 12]>,
     month_ends: Vec<(String, i32)>,
+    /// the summing steps done: RFM, then one per segmentation, then the rest
+    summed: usize,
+    rfm_grid: [[u32; 5]; 5],
+    clv_bins: Vec<Bin>,
+    buyers: u32,
+    segments: Vec<Segmentation>,
 }
 
 fn day_of(ms: i64) -> i32 {
@@ -92,6 +98,11 @@ impl Job {
             scores: vec![None; rows],
             month_stages: Vec::new(),
             month_ends,
+            summed: 0,
+            rfm_grid: [[0; 5]; 5],
+            clv_bins: Vec::new(),
+            buyers: 0,
+            segments: Vec::new(),
         }
     }
 
@@ -102,7 +113,7 @@ impl Job {
             Phase::Reading => 0.1 * frac(self.next, self.total),
             Phase::Fitting => 0.1 + 0.4 * self.fitter.as_ref().map(|f| f.progress()).unwrap_or(1.0),
             Phase::Scoring => 0.5 + 0.45 * frac(self.next, self.rows.len()),
-            Phase::Summing => 0.95,
+            Phase::Summing => 0.95 + 0.05 * frac(self.summed, Dimension::ALL.len() + 2),
         };
         (self.phase, p)
     }
@@ -137,7 +148,7 @@ impl Job {
             }
             Phase::Fitting => {
                 if let Some(f) = self.fitter.as_mut() {
-                    for _ in 0..8 {
+                    for _ in 0..2 {
                         if let Some(r) = f.step() {
                             self.fit = Some(r);
                             break;
@@ -163,7 +174,19 @@ impl Job {
                 }
                 None
             }
-            Phase::Summing => Some(self.sum(summaries)),
+            Phase::Summing => {
+                let k = self.summed;
+                self.summed += 1;
+                match k {
+                    0 => self.sum_rfm(),
+                    k if k <= Dimension::ALL.len() => {
+                        let seg = self.segmentation(Dimension::ALL[k - 1], summaries);
+                        self.segments.push(seg);
+                    }
+                    _ => return Some(self.sum(summaries)),
+                }
+                None
+            }
         }
     }
 
@@ -273,9 +296,10 @@ impl Job {
         (scores, months)
     }
 
-    fn sum(&mut self, summaries: &[Summary]) -> Report {
-        let o = self.opts.clone();
-        let as_of = o.as_of;
+    /// RFM scores and segments, value tiers and the lifetime value bins (they need every
+    /// customer scored first).
+    fn sum_rfm(&mut self) {
+        let as_of = self.opts.as_of;
         // RFM over the buyers
         let buyers: Vec<usize> = self.rows.iter().map(|r| r.index).filter(|&i| self.scores[i].as_ref().is_some_and(|s| s.transactions > 0)).collect();
         let input: Vec<(i32, u32, i64)> = buyers
@@ -303,9 +327,34 @@ impl Job {
                 if q < 0.1 { ValueTier::Top } else if q < 0.3 { ValueTier::High } else if q < 0.6 { ValueTier::Medium } else { ValueTier::Low };
         }
         let clv_bins = clv_bins(&by_clv.iter().map(|x| x.1).collect::<Vec<_>>());
+        self.rfm_grid = rfm_grid;
+        self.clv_bins = clv_bins;
+        self.buyers = buyers.len() as u32;
+    }
 
+    /// One segmentation: customers, revenue and lifetime value per group.
+    fn segmentation(&self, d: Dimension, summaries: &[Summary]) -> Segmentation {
+        let mut m: HashMap<String, SegmentRow> = HashMap::new();
+        for r in &self.rows {
+            let s = self.scores[r.index].as_ref().unwrap();
+            let k = key_of(d, s, &summaries[r.index]);
+            let e = m.entry(k.clone()).or_insert_with(|| SegmentRow { key: k, ..Default::default() });
+            e.customers += 1;
+            e.revenue += s.revenue;
+            e.clv += s.clv.unwrap_or(0.0);
+        }
+        let mut rows: Vec<SegmentRow> = m.into_values().collect();
+        rows.sort_by(|a, b| b.customers.cmp(&a.customers).then(b.revenue.cmp(&a.revenue)).then(a.key.cmp(&b.key)));
+        rows.truncate(50);
+        Segmentation { dimension: d, rows }
+    }
+
+    fn sum(&mut self, summaries: &[Summary]) -> Report {
+        let o = self.opts.clone();
+        let as_of = o.as_of;
         let live: Vec<usize> = self.rows.iter().map(|r| r.index).collect();
         let sc = |i: usize| self.scores[i].as_ref().unwrap();
+        let key_of = |d: Dimension, i: usize| key_of(d, sc(i), &summaries[i]);
 
         // churn
         let mut at_risk: Vec<usize> = live.iter().copied().filter(|&i| sc(i).churn.score >= churn::AT_RISK).collect();
@@ -331,37 +380,6 @@ impl Job {
                     c[m[k] as usize] += 1;
                 }
                 (label.clone(), c)
-            })
-            .collect();
-
-        // segmentations
-        let key_of = |d: Dimension, i: usize| -> String {
-            let (s, row) = (sc(i), &summaries[i]);
-            match d {
-                Dimension::Province => row.province.trim().to_string(),
-                Dimension::City => row.city.trim().to_string(),
-                Dimension::Industry => row.industry.trim().to_string(),
-                Dimension::Size => row.facts.size.trim().to_string(),
-                Dimension::Rfm => s.segment.map(Segment::key).unwrap_or("").to_string(),
-                Dimension::ValueTier => s.value_tier.key().to_string(),
-                Dimension::Lifecycle => s.stage.key().to_string(),
-            }
-        };
-        let segments = Dimension::ALL
-            .iter()
-            .map(|&d| {
-                let mut m: HashMap<String, SegmentRow> = HashMap::new();
-                for &i in &live {
-                    let k = key_of(d, i);
-                    let e = m.entry(k.clone()).or_insert_with(|| SegmentRow { key: k, ..Default::default() });
-                    e.customers += 1;
-                    e.revenue += sc(i).revenue;
-                    e.clv += sc(i).clv.unwrap_or(0.0);
-                }
-                let mut rows: Vec<SegmentRow> = m.into_values().collect();
-                rows.sort_by(|a, b| b.customers.cmp(&a.customers).then(b.revenue.cmp(&a.revenue)).then(a.key.cmp(&b.key)));
-                rows.truncate(50);
-                Segmentation { dimension: d, rows }
             })
             .collect();
 
@@ -455,16 +473,16 @@ impl Job {
             currency: currencies.into_iter().max_by_key(|(c, n)| (*n, std::cmp::Reverse(*c))).map(|(c, _)| c.to_string()).unwrap_or_default(),
             options: o,
             customers: live.len() as u32,
-            buyers: buyers.len() as u32,
+            buyers: self.buyers,
             fit,
             scores: std::mem::take(&mut self.scores),
-            rfm_grid,
-            clv_bins,
+            rfm_grid: self.rfm_grid,
+            clv_bins: std::mem::take(&mut self.clv_bins),
             at_risk,
             at_risk_total,
             value_at_risk,
             lifecycle: lc,
-            segments,
+            segments: std::mem::take(&mut self.segments),
             satisfaction,
             loyalty,
             referrers,
@@ -568,6 +586,19 @@ impl Job {
         c.referred_customers = referrers.iter().map(|r| r.customers).sum();
         c.referred_revenue = referrers.iter().map(|r| r.revenue).sum();
         c
+    }
+}
+
+/// The group a customer falls in along a dimension ("" = not set).
+fn key_of(d: Dimension, s: &Scores, row: &Summary) -> String {
+    match d {
+        Dimension::Province => row.province.trim().to_string(),
+        Dimension::City => row.city.trim().to_string(),
+        Dimension::Industry => row.industry.trim().to_string(),
+        Dimension::Size => row.facts.size.trim().to_string(),
+        Dimension::Rfm => s.segment.map(Segment::key).unwrap_or("").to_string(),
+        Dimension::ValueTier => s.value_tier.key().to_string(),
+        Dimension::Lifecycle => s.stage.key().to_string(),
     }
 }
 
