@@ -173,7 +173,7 @@ fn OptionsForm() -> impl IntoView {
     };
     let set_horizon = move |ev: leptos::ev::Event| {
         if let Ok(m) = event_target_value(&ev).trim().parse::<u32>() {
-            if (1..=600).contains(&m) {
+            if (1..=crm_core::analytics::report::MAX_HORIZON_MONTHS).contains(&m) {
                 choose(app, Choice { horizon_months: m, ..current() });
             }
         }
@@ -194,7 +194,7 @@ fn OptionsForm() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="an-horizon">{move || t().horizon}</label>
-                <input id="an-horizon" type="number" min="1" max="600" step="1" inputmode="numeric" prop:value=horizon on:change=set_horizon/>
+                <input id="an-horizon" type="number" min="1" max="120" step="1" inputmode="numeric" prop:value=horizon on:change=set_horizon/>
             </div>
             <div class="field">
                 <label for="an-discount">{move || t().discount}</label>

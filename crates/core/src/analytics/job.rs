@@ -27,6 +27,8 @@ pub enum Phase {
 
 const DAY_MS: i64 = 86_400_000;
 const READ_CHUNK: usize = 4_000;
+/// Customers scored per step at a 12-month horizon (fewer for longer horizons: each month is
+/// one more series per customer).
 const SCORE_CHUNK: usize = 400;
 /// Days of the window churn and lifecycle compare against ("90 days before").
 pub const WINDOW: i32 = 90;
@@ -85,7 +87,8 @@ pub fn month_ends(as_of: i32) -> Vec<(String, i32)> {
 
 impl Job {
     /// An analysis of `rows` summary rows (deleted ones are skipped).
-    pub fn new(opts: Options, rows: usize) -> Self {
+    pub fn new(mut opts: Options, rows: usize) -> Self {
+        opts.horizon_months = opts.horizon_months.clamp(1, MAX_HORIZON_MONTHS);
         let month_ends = month_ends(opts.as_of);
         Self {
             opts,
@@ -161,7 +164,8 @@ impl Job {
                 None
             }
             Phase::Scoring => {
-                let end = (self.next + SCORE_CHUNK).min(self.rows.len());
+                let chunk = (SCORE_CHUNK * 12 / self.opts.horizon_months.max(1) as usize).clamp(20, SCORE_CHUNK);
+                let end = (self.next + chunk).min(self.rows.len());
                 let models = self.models();
                 for k in self.next..end {
                     let (scores, months) = self.score(&self.rows[k], &summaries[self.rows[k].index], models);

@@ -7,6 +7,10 @@ use super::lifecycle::Stage;
 use super::rfm::{Rfm, Segment};
 use serde::{Deserialize, Serialize};
 
+/// The longest lifetime value horizon: ten years. Each month of horizon is one more
+/// hypergeometric series per customer, and the series converge slowly as the horizon grows.
+pub const MAX_HORIZON_MONTHS: u32 = 120;
+
 /// What the user chose for an analysis.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Options {
