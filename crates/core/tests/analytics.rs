@@ -376,3 +376,19 @@ fn every_segment_of_the_report_is_a_view_that_lists_its_customers() {
     let spec = ViewSpec { filters: vec![f(FilterField::RfmSegment, Op::Is, "champions")], ..Default::default() };
     assert!(apply_scored(&spec, &rows, &ranks, &[]).is_empty());
 }
+
+#[test]
+fn a_longer_horizon_is_worth_more_and_stays_finite() {
+    let rows = cdnow();
+    let i = rows.iter().position(|s| s.external_id == "00004").unwrap();
+    let clv = |months| {
+        let mut o = Options::new(day("1997-09-30"));
+        o.horizon_months = months;
+        let r = run(o, &rows);
+        assert!(r.scores.iter().flatten().all(|s| s.clv.is_some_and(f64::is_finite)), "{months} months");
+        r.scores[i].as_ref().unwrap().clv.unwrap()
+    };
+    let (one, ten, capped) = (clv(12), clv(120), clv(10_000));
+    assert!(ten > one, "{ten} > {one}");
+    assert_eq!(capped, ten, "the horizon is capped at ten years");
+}
