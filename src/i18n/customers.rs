@@ -41,6 +41,7 @@ crate::messages! {
         f_revenue: "Revenue", "销售额";
         f_open_tickets: "Open tickets", "未结工单";
         f_referred_by: "Referred by (customer id)", "推荐人（客户 ID）";
+        f_size: "Company size", "公司规模";
         f_rfm_segment: "RFM segment", "RFM 分群";
         f_rfm_cell: "RFM cell (R,FM)", "RFM 格（R,FM）";
         f_value_tier: "Value tier", "价值层级";

@@ -670,13 +670,13 @@ fn SatisfactionPart(report: Memo<Option<Rep>>) -> impl IntoView {
 
 // ---- Segments --------------------------------------------------------------------------
 
-/// The customer-list filter selecting one group of a segmentation (None: no such filter).
+/// The customer-list filter selecting one group of a segmentation.
 fn group_filter(d: Dimension, key: &str) -> Option<Filter> {
     let field = match d {
         Dimension::Province => FilterField::Province,
         Dimension::City => FilterField::City,
         Dimension::Industry => FilterField::Industry,
-        Dimension::Size => return None,
+        Dimension::Size => FilterField::Size,
         Dimension::Rfm => FilterField::RfmSegment,
         Dimension::ValueTier => FilterField::ValueTier,
         Dimension::Lifecycle => FilterField::LifecycleStage,

@@ -76,6 +76,7 @@ fn field_label(t: &CustomersMsg, f: &FilterField) -> String {
         FilterField::OpenTickets => t.f_open_tickets.into(),
         FilterField::Custom(k) => k.clone(),
         FilterField::ReferredBy => t.f_referred_by.into(),
+        FilterField::Size => t.f_size.into(),
         FilterField::RfmSegment => t.f_rfm_segment.into(),
         FilterField::RfmCell => t.f_rfm_cell.into(),
         FilterField::ValueTier => t.f_value_tier.into(),
@@ -87,7 +88,7 @@ fn field_label(t: &CustomersMsg, f: &FilterField) -> String {
     }
 }
 
-const BUILTIN_FIELDS: [(&str, FilterField); 22] = [
+const BUILTIN_FIELDS: [(&str, FilterField); 23] = [
     ("kind", FilterField::Kind),
     ("owner", FilterField::Owner),
     ("tag", FilterField::Tag),
@@ -101,6 +102,7 @@ const BUILTIN_FIELDS: [(&str, FilterField); 22] = [
     ("created", FilterField::Created),
     ("revenue", FilterField::Revenue),
     ("open_tickets", FilterField::OpenTickets),
+    ("size", FilterField::Size),
     ("referred_by", FilterField::ReferredBy),
     ("rfm_segment", FilterField::RfmSegment),
     ("rfm_cell", FilterField::RfmCell),

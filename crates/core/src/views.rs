@@ -33,6 +33,8 @@ pub enum FilterField {
     Custom(String),
     /// the customer id of whoever referred them
     ReferredBy,
+    /// company size
+    Size,
     // analytics figures (they need a report, see [`apply_scored`])
     /// RFM segment key ([`crate::analytics::rfm::Segment::key`])
     RfmSegment,
@@ -263,6 +265,7 @@ impl Filter {
                     FilterField::Industry => &s.industry,
                     FilterField::Source => &s.source,
                     FilterField::Lifecycle => &s.lifecycle,
+                    FilterField::Size => &s.facts.size,
                     FilterField::Custom(k) => s.custom.get(k).map(String::as_str).unwrap_or(""),
                     _ => "",
                 };
@@ -361,6 +364,29 @@ mod tests {
 
     fn day(d: &str) -> i64 {
         day_ms(d).unwrap() + 3_600_000
+    }
+
+    #[test]
+    fn filters_on_company_size_and_referrer_read_the_analytics_facts() {
+        let all = vec![
+            s("Big", |x| {
+                x.facts.size = "500+".into();
+                x.facts.referred_by = "ref-1".into();
+            }),
+            s("Small", |x| x.facts.size = "1-10".into()),
+            s("Unknown", |_| {}),
+        ];
+        let ranks = name_ranks(&all);
+        let names = |f: Filter| {
+            let spec = ViewSpec { filters: vec![f], ..Default::default() };
+            apply(&spec, &all, &ranks).into_iter().map(|i| all[i].name.clone()).collect::<Vec<_>>()
+        };
+        let f = |field, op, v: &str| Filter { field, op, value: v.into() };
+        assert_eq!(names(f(FilterField::Size, Op::Is, "500+")), ["Big"]);
+        assert_eq!(names(f(FilterField::Size, Op::IsEmpty, "")), ["Unknown"]);
+        assert_eq!(names(f(FilterField::ReferredBy, Op::Is, "ref-1")), ["Big"]);
+        // analytics filters need a report: without one they admit no one
+        assert!(names(f(FilterField::RfmSegment, Op::Is, "champions")).is_empty());
     }
 
     #[test]
