@@ -44,6 +44,9 @@ fn main() {
         if let Some(r) = done {
             let f = r.fit.as_ref().unwrap();
             println!("r {:.3} alpha {:.3} a {:.3} b {:.3} ll {:.1}", f.bgnbd.r, f.bgnbd.alpha, f.bgnbd.a, f.bgnbd.b, f.ln_likelihood);
+            let seg = r.segmentation(crm_core::analytics::Dimension::Rfm).unwrap();
+            println!("RFM segments: {}", seg.rows.iter().map(|x| format!("{} {}", x.key, x.customers)).collect::<Vec<_>>().join(", "));
+            println!("lifecycle now: {:?}", r.lifecycle.now);
             break;
         }
     }

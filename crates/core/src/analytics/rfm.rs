@@ -90,9 +90,9 @@ impl Segment {
     }
 }
 
-/// Quintile scores 1-5 of `values`, higher values scoring higher. Ties share a score: each
-/// value is placed at the middle of its run of equal values, so 60% of customers with one
-/// order all get the same frequency score.
+/// Quintile scores 1-5 of `values`, higher values scoring higher. Ties share a score, the one
+/// of the first of them (the share of values strictly below): when 60% of customers have one
+/// order they all score F = 1, as a one-time buyer should.
 pub fn quintiles(values: &[f64]) -> Vec<u8> {
     let mut sorted: Vec<f64> = values.to_vec();
     sorted.sort_unstable_by(|a, b| a.total_cmp(b));
@@ -100,9 +100,7 @@ pub fn quintiles(values: &[f64]) -> Vec<u8> {
     values
         .iter()
         .map(|v| {
-            let below = sorted.partition_point(|x| x < v) as f64;
-            let upto = sorted.partition_point(|x| x <= v) as f64;
-            let pr = (below + (upto - below) / 2.0) / n;
+            let pr = sorted.partition_point(|x| x < v) as f64 / n;
             ((pr * 5.0).floor() as u8 + 1).clamp(1, 5)
         })
         .collect()
