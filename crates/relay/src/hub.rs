@@ -7,6 +7,7 @@
 //! Stores to one workspace are serialised by the log's lock: commit, then record in the log,
 //! so the log never claims a chunk that is not durable.
 
+use crate::limits::Bucket;
 use crate::store::{Store, StoreError};
 use crm_core::vv::ChunkLog;
 use crm_core::{DeviceId, SealedChunk, VersionVector, WorkspaceId};
@@ -28,14 +29,35 @@ pub struct Forward {
 
 pub struct Hub {
     pub workspace: WorkspaceId,
-    log: tokio::sync::Mutex<Option<ChunkLog>>,
+    /// the relay's log of the workspace and the bytes of chunk bodies it stores
+    log: tokio::sync::Mutex<Option<(ChunkLog, u64)>>,
     tx: broadcast::Sender<Arc<Forward>>,
+    /// the workspace's rate budget, shared by its connections
+    pub bucket: Mutex<Bucket>,
+}
+
+/// A push the workspace's storage quota cannot take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverQuota {
+    pub stored: u64,
+    pub incoming: u64,
+    pub quota: u64,
+}
+
+impl std::fmt::Display for OverQuota {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "this workspace may store {} bytes and holds {}; the {} bytes pushed were not stored",
+            self.quota, self.stored, self.incoming
+        )
+    }
 }
 
 impl Hub {
-    fn new(workspace: WorkspaceId) -> Hub {
+    fn new(workspace: WorkspaceId, bytes_per_sec: u64) -> Hub {
         let (tx, _) = broadcast::channel(FORWARD_CAPACITY);
-        Hub { workspace, log: tokio::sync::Mutex::new(None), tx }
+        Hub { workspace, log: tokio::sync::Mutex::new(None), tx, bucket: Mutex::new(Bucket::new(bytes_per_sec)) }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Forward>> {
@@ -43,17 +65,22 @@ impl Hub {
     }
 
     /// The log's lock, with the log loaded from the database on first use.
-    async fn loaded_log(&self, store: &Store) -> Result<tokio::sync::MutexGuard<'_, Option<ChunkLog>>, StoreError> {
+    async fn loaded_log(
+        &self,
+        store: &Store,
+    ) -> Result<tokio::sync::MutexGuard<'_, Option<(ChunkLog, u64)>>, StoreError> {
         let mut guard = self.log.lock().await;
         if guard.is_none() {
-            *guard = Some(store.load_log(self.workspace).await?);
+            let log = store.load_log(self.workspace).await?;
+            let bytes = store.workspace_bytes(self.workspace).await?;
+            *guard = Some((log, bytes));
         }
         Ok(guard)
     }
 
     async fn with_log<T>(&self, store: &Store, f: impl FnOnce(&mut ChunkLog) -> T) -> Result<T, StoreError> {
         let mut guard = self.loaded_log(store).await?;
-        Ok(f(guard.as_mut().expect("loaded_log loads it")))
+        Ok(f(&mut guard.as_mut().expect("loaded_log loads it").0))
     }
 
     /// The relay's vector for this workspace.
@@ -75,13 +102,23 @@ impl Hub {
     }
 
     /// Stores chunks durably, records them in the log and returns the chunks that were new
-    /// and the relay's vector afterwards. Serialised per workspace.
+    /// and the relay's vector afterwards; or, when the new ones would take the workspace past
+    /// `quota` bytes, stores none of them. Serialised per workspace.
     pub async fn store(
         &self,
         store: &Store,
         chunks: Vec<SealedChunk>,
-    ) -> Result<(Vec<SealedChunk>, VersionVector), StoreError> {
+        quota: u64,
+    ) -> Result<Result<(Vec<SealedChunk>, VersionVector), OverQuota>, StoreError> {
         let mut guard = self.loaded_log(store).await?;
+        {
+            let (log, stored) = guard.as_ref().expect("loaded_log loads it");
+            // chunks the relay holds already (replays) cost nothing
+            let incoming: u64 = chunks.iter().filter(|c| !log.has(&c.key())).map(|c| c.body.len() as u64).sum();
+            if incoming > 0 && stored.saturating_add(incoming) > quota {
+                return Ok(Err(OverQuota { stored: *stored, incoming, quota }));
+            }
+        }
         let fresh = match store.insert_chunks(self.workspace, chunks).await {
             Ok(fresh) => fresh,
             Err(e) => {
@@ -90,11 +127,12 @@ impl Hub {
                 return Err(e);
             }
         };
-        let log = guard.as_mut().expect("loaded_log loads it");
+        let (log, stored) = guard.as_mut().expect("loaded_log loads it");
         for c in &fresh {
             log.insert(c.key());
+            *stored += c.body.len() as u64;
         }
-        Ok((fresh, log.vector.clone()))
+        Ok(Ok((fresh, log.vector.clone())))
     }
 
     /// Hands new chunks to the workspace's other connections.
@@ -117,11 +155,11 @@ pub struct Hubs {
 
 impl Hubs {
     /// Joins the workspace's hub (creating it); returns it and a fresh connection id.
-    pub fn join(&self, workspace: WorkspaceId) -> (Arc<Hub>, u64) {
+    pub fn join(&self, workspace: WorkspaceId, bytes_per_sec: u64) -> (Arc<Hub>, u64) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.open.fetch_add(1, Ordering::SeqCst);
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        let hub = map.entry(workspace).or_insert_with(|| Arc::new(Hub::new(workspace))).clone();
+        let hub = map.entry(workspace).or_insert_with(|| Arc::new(Hub::new(workspace, bytes_per_sec))).clone();
         (hub, id)
     }
 

@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod error;
 pub mod hub;
+pub mod limits;
 pub mod static_files;
 pub mod store;
 pub mod ws;
@@ -42,19 +43,22 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The built app to serve, if any.
     pub dist: Option<PathBuf>,
+    /// Rate and storage limits.
+    pub limits: limits::Limits,
 }
 
 /// Shared by every request and connection.
 pub struct AppState {
     pub store: Store,
+    pub limits: limits::Limits,
     pub hubs: hub::Hubs,
     /// Set to true when the relay shuts down: connections close with 1001.
     pub shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
-    pub fn new(store: Store) -> AppState {
-        AppState { store, hubs: hub::Hubs::default(), shutdown: tokio::sync::watch::Sender::new(false) }
+    pub fn new(store: Store, limits: limits::Limits) -> AppState {
+        AppState { store, limits, hubs: hub::Hubs::default(), shutdown: tokio::sync::watch::Sender::new(false) }
     }
 }
 
@@ -93,7 +97,7 @@ impl Relay {
     /// Opens the database and binds the socket.
     pub async fn bind(config: Config) -> Result<Relay, StartError> {
         let store = Store::open(&config.data_dir)?;
-        let state = Arc::new(AppState::new(store));
+        let state = Arc::new(AppState::new(store, config.limits.clone()));
         let listener = TcpListener::bind((config.host.as_str(), config.port))
             .await
             .map_err(|e| StartError::Bind(format!("{}:{}", config.host, config.port), e))?;

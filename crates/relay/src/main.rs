@@ -2,6 +2,7 @@
 //! carries only the one `Relay listening on ...` line) and runs [`crm_relay::serve`].
 
 use clap::Parser;
+use crm_relay::limits::Limits;
 use crm_relay::Config;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +24,18 @@ struct Cli {
     /// Directory of the built web app to serve [default: dist, if it exists]
     #[arg(long, value_name = "DIR")]
     dist: Option<PathBuf>,
+    /// Bytes a second one connection may send (over it, the relay reads it slower)
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().conn_bytes_per_sec)]
+    conn_bytes_per_sec: u64,
+    /// Messages a second one connection may send
+    #[arg(long, value_name = "N", default_value_t = Limits::default().conn_msgs_per_sec)]
+    conn_msgs_per_sec: u64,
+    /// Bytes a second all connections of one workspace together may send
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().workspace_bytes_per_sec)]
+    workspace_bytes_per_sec: u64,
+    /// Bytes of chunks one workspace may store; a push beyond it is refused with a reason
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().workspace_quota)]
+    workspace_quota: u64,
 }
 
 #[tokio::main]
@@ -36,7 +49,13 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let dist = cli.dist.or_else(|| Some(PathBuf::from("dist")).filter(|d| d.is_dir()));
-    let config = Config { host: cli.host, port: cli.port, data_dir: cli.data, dist };
+    let limits = Limits {
+        conn_bytes_per_sec: cli.conn_bytes_per_sec,
+        conn_msgs_per_sec: cli.conn_msgs_per_sec,
+        workspace_bytes_per_sec: cli.workspace_bytes_per_sec,
+        workspace_quota: cli.workspace_quota,
+    };
+    let config = Config { host: cli.host, port: cli.port, data_dir: cli.data, dist, limits };
     match crm_relay::serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -208,6 +208,19 @@ impl Store {
         .await
     }
 
+    /// Bytes of chunk bodies stored for `workspace` (what its quota counts).
+    pub async fn workspace_bytes(&self, workspace: WorkspaceId) -> Result<u64, StoreError> {
+        self.read(move |conn| {
+            let n: i64 = conn.query_row(
+                "SELECT COALESCE(SUM(LENGTH(body)), 0) FROM chunks WHERE workspace = ?1",
+                params![workspace.to_string()],
+                |r| r.get(0),
+            )?;
+            Ok(n.max(0) as u64)
+        })
+        .await
+    }
+
     /// The set of chunk keys held for `workspace`. Devices whose chunks are gap-free (the
     /// usual case: count == max seq) cost one aggregate row; only gappy ones list their keys.
     pub async fn load_log(&self, workspace: WorkspaceId) -> Result<ChunkLog, StoreError> {

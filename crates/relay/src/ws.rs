@@ -15,6 +15,7 @@
 use crate::auth;
 use crate::error::AppError;
 use crate::hub::{Forward, Hub};
+use crate::limits::Bucket;
 use crate::store::{seq_to_sql, StoreError};
 use crate::AppState;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -96,15 +97,26 @@ struct Conn {
     session: Session,
     /// The peer has stated what it holds at least once.
     heard_have: bool,
+    /// this connection's rate budgets: bytes and messages (see `limits.rs`)
+    bytes: Bucket,
+    messages: Bucket,
 }
 
 async fn serve(state: Arc<AppState>, workspace: WorkspaceId, socket: WebSocket) {
-    let (hub, id) = state.hubs.join(workspace);
+    let (hub, id) = state.hubs.join(workspace, state.limits.workspace_bytes_per_sec);
     // subscribe before reading anything: every commit from now on is forwarded, every
     // earlier one is in the database
     let mut forwards = hub.subscribe();
-    let mut conn =
-        Conn { state: state.clone(), hub: hub.clone(), id, socket, session: Session::new(), heard_have: false };
+    let mut conn = Conn {
+        state: state.clone(),
+        hub: hub.clone(),
+        id,
+        socket,
+        session: Session::new(),
+        heard_have: false,
+        bytes: Bucket::new(state.limits.conn_bytes_per_sec),
+        messages: Bucket::new(state.limits.conn_msgs_per_sec),
+    };
     let end = conn.run(&mut forwards).await;
     drop(forwards);
     conn.finish(end).await;
@@ -171,15 +183,30 @@ impl Conn {
         match incoming {
             None => Err(End::Gone),
             Some(Err(e)) => Err(transport_error(e)),
-            Some(Ok(WsMessage::Binary(frame))) => match Message::decode(&frame) {
-                Ok(msg) => self.handle(msg).await,
-                Err(e) => Err(End::policy(e.to_string())),
-            },
+            Some(Ok(WsMessage::Binary(frame))) => {
+                self.pace(frame.len() as u64).await;
+                match Message::decode(&frame) {
+                    Ok(msg) => self.handle(msg).await,
+                    Err(e) => Err(End::policy(e.to_string())),
+                }
+            }
             Some(Ok(WsMessage::Text(_))) => {
                 Err(End::policy("text frames are not part of the protocol; send binary frames"))
             }
             Some(Ok(WsMessage::Close(_))) => Err(End::PeerClosed),
             Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => Ok(()),
+        }
+    }
+
+    /// Waits out this connection's and its workspace's rate budgets: the socket is not read
+    /// meanwhile, so a fast sender is slowed by TCP and nothing piles up in the relay.
+    async fn pace(&mut self, frame_bytes: u64) {
+        let mine = self.bytes.take(frame_bytes).max(self.messages.take(1));
+        let shared = self.hub.bucket.lock().unwrap_or_else(|p| p.into_inner()).take(frame_bytes);
+        let wait = mine.max(shared);
+        if !wait.is_zero() {
+            tracing::debug!(id = self.id, ?wait, "over its rate: reading on later");
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -199,7 +226,11 @@ impl Conn {
                 Effect::Send(m) => self.send(&m).await?,
                 Effect::SendMissing { their } => self.send_missing(&their).await?,
                 Effect::Store(chunks) => {
-                    let (fresh, vector) = self.hub.store(&self.state.store, chunks).await.map_err(End::storage)?;
+                    let stored = self.hub.store(&self.state.store, chunks, self.state.limits.workspace_quota).await;
+                    let (fresh, vector) = match stored.map_err(End::storage)? {
+                        Ok(done) => done,
+                        Err(over) => return Err(End::policy(over.to_string())),
+                    };
                     let ack = self.session.stored(&vector);
                     self.send(&ack).await?;
                     self.hub.forward(self.id, fresh);
