@@ -2,7 +2,9 @@
 //! 1. native tests (`cargo test --workspace`: core, relay, xtask),
 //! 2. in-browser wasm tests (`cargo test -p crm-web --target wasm32-unknown-unknown` in
 //!    headless Chromium through ChromeDriver),
-//! 3. the release build and the end-to-end suite (`node --test` in tests/e2e) against the real
+//! 3. the fuzz target of the relay's frame decoding for a bounded time (`cargo +nightly fuzz`,
+//!    crates/relay/fuzz; nightly and cargo-fuzz are installed when missing),
+//! 4. the release build and the end-to-end suite (`node --test` in tests/e2e) against the real
 //!    relay binary and dist/.
 
 use std::process::{Command, ExitCode, ExitStatus};
@@ -112,6 +114,30 @@ pub const WEBDRIVER_JSON: &str = r#"{
 }
 "#;
 
+/// How long CI fuzzes the frame decoding.
+const FUZZ_SECONDS: u32 = 60;
+/// cargo-fuzz, pinned.
+const CARGO_FUZZ: &str = "0.13.1";
+
+/// The nightly toolchain (libFuzzer needs its sanitizer flags) and cargo-fuzz, installed when
+/// missing.
+fn ensure_fuzz_tools(tools: &Tools) -> Result<()> {
+    let has_nightly = Command::new("rustup")
+        .args(["run", "nightly", "rustc", "--version"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !has_nightly {
+        util::run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))?;
+    }
+    let version = tools.cmd("cargo").args(["fuzz", "--version"]).output().ok().filter(|o| o.status.success());
+    let have = version.map(|o| String::from_utf8_lossy(&o.stdout).contains(CARGO_FUZZ)).unwrap_or(false);
+    if !have {
+        util::run(tools.cmd("cargo").args(["install", "cargo-fuzz", "--version", CARGO_FUZZ, "--locked"]))?;
+    }
+    Ok(())
+}
+
 pub fn test() -> Result<ExitCode> {
     let total = Instant::now();
     let root = root();
@@ -120,7 +146,12 @@ pub fn test() -> Result<ExitCode> {
     tools::ensure_e2e_packages(&tools)?;
     ensure_webdriver_json()?;
 
-    let names = ["native (cargo test --workspace)", "in-browser wasm (crm-web)", "end-to-end (tests/e2e)"];
+    let names = [
+        "native (cargo test --workspace)",
+        "in-browser wasm (crm-web)",
+        "fuzz: relay frame decoding",
+        "end-to-end (tests/e2e)",
+    ];
     let mut suites = Vec::new();
     let fail = |suites: &[Suite], idx: usize, why: String| -> Result<ExitCode> {
         eprintln!("\nxtask test: FAILED: {} — {why}", names[idx]);
@@ -152,14 +183,38 @@ pub fn test() -> Result<ExitCode> {
         return fail(&suites, 1, format!("the wasm tests exited with {status}"));
     }
 
-    // 3. release build, then e2e against the real relay binary and dist/
+    // 3. the relay's frame decoding under libFuzzer, for a bounded time
+    step(format!("Fuzzing the relay's frame decoding for {FUZZ_SECONDS} s"));
+    let started = Instant::now();
+    let (status, out) = match ensure_fuzz_tools(&tools) {
+        Ok(()) => {
+            let mut cmd = tools.cmd("cargo");
+            cmd.current_dir(&root)
+                .args(["+nightly", "fuzz", "run", "frame_decode", "--fuzz-dir", "crates/relay/fuzz", "--"])
+                .arg(format!("-max_total_time={FUZZ_SECONDS}"));
+            util::run_tee(&mut cmd)?
+        }
+        Err(e) => {
+            suites.push(Suite { name: names[2], passed: 0, failed: 1, ok: false, time: started.elapsed() });
+            return fail(&suites, 2, format!("could not install the fuzzing tools: {e:#}"));
+        }
+    };
+    let runs = out.lines().rev().find_map(|l| l.strip_prefix("Done ").and_then(|r| r.split_whitespace().next()).map(str::to_string));
+    let ok = status.success();
+    suites.push(Suite { name: names[2], passed: ok as u32, failed: (!ok) as u32, ok, time: started.elapsed() });
+    if !ok {
+        return fail(&suites, 2, format!("the fuzzer found a failing input (crates/relay/fuzz/artifacts/): {status}"));
+    }
+    util::info(format!("{} inputs decoded without a failure", runs.unwrap_or_else(|| "?".into())));
+
+    // 4. release build, then e2e against the real relay binary and dist/
     step("Release build for the end-to-end suite");
     let started = Instant::now();
     let built = match build::release(&tools) {
         Ok(b) => b,
         Err(e) => {
-            suites.push(Suite { name: names[2], passed: 0, failed: 0, ok: false, time: started.elapsed() });
-            return fail(&suites, 2, format!("release build failed: {e:#}"));
+            suites.push(Suite { name: names[3], passed: 0, failed: 0, ok: false, time: started.elapsed() });
+            return fail(&suites, 3, format!("release build failed: {e:#}"));
         }
     };
     util::info(format!("release build took {}", fmt_duration(started.elapsed())));
@@ -170,11 +225,11 @@ pub fn test() -> Result<ExitCode> {
         .env("CRM_RELAY_BIN", &built.relay)
         .env("CRM_DIST", &built.dist)
         .env("CRM_CHROMIUM", CHROMIUM);
-    let (suite, status) = run_suite(names[2], &mut cmd)?;
+    let (suite, status) = run_suite(names[3], &mut cmd)?;
     let ok = suite.ok;
     suites.push(suite);
     if !ok {
-        return fail(&suites, 2, format!("`node --test` exited with {status}; screenshots in tests/e2e/test-results/"));
+        return fail(&suites, 3, format!("`node --test` exited with {status}; screenshots in tests/e2e/test-results/"));
     }
 
     summary(&suites, &[], total.elapsed());
