@@ -97,12 +97,6 @@ impl AppState {
         }
     }
 
-    /// A customer's analytics figures from the latest report (None until one is ready).
-    pub fn scores_of(&self, id: &str) -> Option<crm_core::analytics::Scores> {
-        let i = self.positions.with_value(|p| p.get(id).copied())?;
-        self.analytics.with(|a| a.report.as_ref().and_then(|r| r.scores.get(i).cloned().flatten()))
-    }
-
     /// Customers changed elsewhere (another device or tab): refresh the list and any open page.
     pub fn changed_elsewhere(&self, summaries: Vec<Summary>) {
         let ids: Vec<String> = summaries.iter().map(|s| s.id.clone()).collect();

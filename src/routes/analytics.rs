@@ -93,10 +93,6 @@ fn percent_input(share: f64) -> String {
     }
 }
 
-fn today_day() -> i32 {
-    crm_core::dates::parse_ymd(&format::today()).map(|d| d.to_days()).unwrap_or(0)
-}
-
 /// A titled part of the page, a region named by its heading.
 #[component]
 fn Part(id: &'static str, #[prop(into)] title: Signal<String>, children: Children) -> impl IntoView {
@@ -108,6 +104,33 @@ fn Part(id: &'static str, #[prop(into)] title: Signal<String>, children: Childre
             {children()}
         </section>
     }
+}
+
+/// What a part of the page shows of a report.
+type PartBody = fn(Arc<Report>, Locale, &'static AnalyticsMsg, AppState) -> Option<AnyView>;
+
+/// A part drawn from the latest report: nothing before there is one, `empty`'s words when
+/// nobody has bought anything (if given), else `body`.
+#[component]
+fn ReportPart(
+    id: &'static str,
+    #[prop(into)] title: Signal<String>,
+    report: Memo<Option<Rep>>,
+    #[prop(optional)] empty: Option<fn(&'static AnalyticsMsg) -> &'static str>,
+    body: PartBody,
+) -> impl IntoView {
+    let app = use_app();
+    let locale = use_locale();
+    let content = move || {
+        let r = report.get()?.0;
+        let l = locale.get();
+        let t = AnalyticsMsg::of(l);
+        if let Some(v) = empty.and_then(|e| no_orders(&r, e(t))) {
+            return Some(v);
+        }
+        body(r, l, t, app)
+    };
+    view! { <Part id=id title=title>{content}</Part> }
 }
 
 #[component]
@@ -136,16 +159,16 @@ pub fn AnalyticsPage() -> impl IntoView {
             })}
             {move || report.with(|r| r.is_none()).then(|| view! { <p class="empty" role="status">{move || t().waiting}</p> })}
             <div class="an-parts">
-                <Part id="model" title=ts(|t| t.model)><ModelPart report=report/></Part>
-                <Part id="rfm" title=ts(|t| t.rfm)><RfmPart report=report/></Part>
-                <Part id="clv" title=ts(|t| t.clv)><ClvPart report=report/></Part>
-                <Part id="churn" title=ts(|t| t.churn)><ChurnPart report=report/></Part>
-                <Part id="lifecycle" title=ts(|t| t.lifecycle)><LifecyclePart report=report/></Part>
-                <Part id="satisfaction" title=ts(|t| t.satisfaction)><SatisfactionPart report=report/></Part>
+                <ReportPart id="model" title=ts(|t| t.model) report=report empty={|t: &'static AnalyticsMsg| t.empty_model} body=model_part/>
+                <ReportPart id="rfm" title=ts(|t| t.rfm) report=report empty={|t: &'static AnalyticsMsg| t.empty_rfm} body=rfm_part/>
+                <ReportPart id="clv" title=ts(|t| t.clv) report=report empty={|t: &'static AnalyticsMsg| t.empty_clv} body=clv_part/>
+                <ReportPart id="churn" title=ts(|t| t.churn) report=report empty={|t: &'static AnalyticsMsg| t.empty_churn} body=churn_part/>
+                <ReportPart id="lifecycle" title=ts(|t| t.lifecycle) report=report body=lifecycle_part/>
+                <ReportPart id="satisfaction" title=ts(|t| t.satisfaction) report=report body=satisfaction_part/>
                 <Part id="segments" title=ts(|t| t.segments)><SegmentsPart report=report/></Part>
-                <Part id="loyalty" title=ts(|t| t.loyalty)><LoyaltyPart report=report/></Part>
-                <Part id="referrals" title=ts(|t| t.referrals)><ReferralsPart report=report/></Part>
-                <Part id="scorecard" title=ts(|t| t.scorecard)><ScorecardPart report=report/></Part>
+                <ReportPart id="loyalty" title=ts(|t| t.loyalty) report=report body=loyalty_part/>
+                <ReportPart id="referrals" title=ts(|t| t.referrals) report=report body=referrals_part/>
+                <ReportPart id="scorecard" title=ts(|t| t.scorecard) report=report body=scorecard_part/>
             </div>
         </section>
     }
@@ -168,7 +191,7 @@ fn OptionsForm() -> impl IntoView {
             return;
         }
         // today is "None": the figures follow the calendar
-        let day = day.filter(|d| *d != today_day());
+        let day = day.filter(|d| *d != crate::platform::analytics::today());
         choose(app, Choice { as_of: day, ..current() });
     };
     let set_horizon = move |ev: leptos::ev::Event| {
@@ -250,347 +273,299 @@ fn no_orders(r: &Report, text: &'static str) -> Option<AnyView> {
 
 // ---- Model -----------------------------------------------------------------------------
 
-#[component]
-fn ModelPart(report: Memo<Option<Rep>>) -> impl IntoView {
-    let locale = use_locale();
-    move || {
-        let r = report.get()?.0;
-        let l = locale.get();
-        let t = AnalyticsMsg::of(l);
-        if let Some(v) = no_orders(&r, t.empty_model) {
-            return Some(v);
-        }
-        let fit = match &r.fit {
-            Ok(f) => f,
-            Err(p) => return Some(view! { <p class="error" role="alert">{fit_problem(l, p)}</p> }.into_any()),
-        };
-        let m = &fit.bgnbd;
-        let mut rows: Vec<(&'static str, &'static str, f64, String)> = vec![
-            ("r", t.p_r, m.r, fixed(l, m.r, 3)),
-            ("alpha", t.p_alpha, m.alpha, fixed(l, m.alpha, 3)),
-            ("a", t.p_a, m.a, fixed(l, m.a, 3)),
-            ("b", t.p_b, m.b, fixed(l, m.b, 3)),
-            ("ll", t.p_ll, fit.ln_likelihood, fixed(l, fit.ln_likelihood, 1)),
-            ("customers", t.p_customers, fit.customers as f64, n(l, fit.customers as f64)),
-            ("repeat_buyers", t.p_repeat, fit.repeat_buyers as f64, n(l, fit.repeat_buyers as f64)),
-        ];
-        if let Ok(s) = &fit.spend {
-            rows.extend([
-                ("p", t.p_p, s.model.p, fixed(l, s.model.p, 3)),
-                ("q", t.p_q, s.model.q, fixed(l, s.model.q, 3)),
-                ("gamma", t.p_gamma, s.model.gamma, fixed(l, s.model.gamma, 3)),
-                ("spend_customers", t.p_spend_customers, s.customers as f64, n(l, s.customers as f64)),
-                ("spend_ll", t.p_spend_ll, s.ln_likelihood, fixed(l, s.ln_likelihood, 1)),
-            ]);
-        }
-        Some(
-            view! {
-                <p class="hint">{t.model_intro}</p>
-                <table class="an-table model" aria-labelledby="an-model-h">
-                    <thead><tr><th scope="col">{t.col_param}</th><th scope="col" class="num">{t.col_value}</th></tr></thead>
-                    <tbody>
-                        {rows.into_iter().map(|(key, label, raw, shown)| view! {
-                            <tr data-param=key>
-                                <th scope="row">{label}</th>
-                                <td class="num" data-param=key data-value=raw.to_string()>{shown}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-                {match &fit.spend {
-                    Err(p) => Some(view! { <p class="warn" role="status">{spend_problem(l, p)}</p> }),
-                    Ok(_) => None,
-                }}
-                {(fit.nonpositive_spend > 0).then(|| view! {
-                    <p class="hint">{fill(t.nonpositive, &[&n(l, fit.nonpositive_spend as f64)])}</p>
-                })}
-            }
-            .into_any(),
-        )
+fn model_part(r: Arc<Report>, l: Locale, t: &'static AnalyticsMsg, _app: AppState) -> Option<AnyView> {
+    let fit = match &r.fit {
+        Ok(f) => f,
+        Err(p) => return Some(view! { <p class="error" role="alert">{fit_problem(l, p)}</p> }.into_any()),
+    };
+    let m = &fit.bgnbd;
+    let mut rows: Vec<(&'static str, &'static str, f64, String)> = vec![
+        ("r", t.p_r, m.r, fixed(l, m.r, 3)),
+        ("alpha", t.p_alpha, m.alpha, fixed(l, m.alpha, 3)),
+        ("a", t.p_a, m.a, fixed(l, m.a, 3)),
+        ("b", t.p_b, m.b, fixed(l, m.b, 3)),
+        ("ll", t.p_ll, fit.ln_likelihood, fixed(l, fit.ln_likelihood, 1)),
+        ("customers", t.p_customers, fit.customers as f64, n(l, fit.customers as f64)),
+        ("repeat_buyers", t.p_repeat, fit.repeat_buyers as f64, n(l, fit.repeat_buyers as f64)),
+    ];
+    if let Ok(s) = &fit.spend {
+        rows.extend([
+            ("p", t.p_p, s.model.p, fixed(l, s.model.p, 3)),
+            ("q", t.p_q, s.model.q, fixed(l, s.model.q, 3)),
+            ("gamma", t.p_gamma, s.model.gamma, fixed(l, s.model.gamma, 3)),
+            ("spend_customers", t.p_spend_customers, s.customers as f64, n(l, s.customers as f64)),
+            ("spend_ll", t.p_spend_ll, s.ln_likelihood, fixed(l, s.ln_likelihood, 1)),
+        ]);
     }
+    Some(
+        view! {
+            <p class="hint">{t.model_intro}</p>
+            <table class="an-table model" aria-labelledby="an-model-h">
+                <thead><tr><th scope="col">{t.col_param}</th><th scope="col" class="num">{t.col_value}</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(key, label, raw, shown)| view! {
+                        <tr data-param=key>
+                            <th scope="row">{label}</th>
+                            <td class="num" data-param=key data-value=raw.to_string()>{shown}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {match &fit.spend {
+                Err(p) => Some(view! { <p class="warn" role="status">{spend_problem(l, p)}</p> }),
+                Ok(_) => None,
+            }}
+            {(fit.nonpositive_spend > 0).then(|| view! {
+                <p class="hint">{fill(t.nonpositive, &[&n(l, fit.nonpositive_spend as f64)])}</p>
+            })}
+        }
+        .into_any(),
+    )
 }
 
 // ---- RFM -------------------------------------------------------------------------------
 
-#[component]
-fn RfmPart(report: Memo<Option<Rep>>) -> impl IntoView {
-    let locale = use_locale();
-    move || {
-        let r = report.get()?.0;
-        let l = locale.get();
-        let t = AnalyticsMsg::of(l);
-        if let Some(v) = no_orders(&r, t.empty_rfm) {
-            return Some(v);
-        }
-        let rows: Vec<(String, Vec<HeatCell>)> = (1..=5u8)
-            .rev()
-            .map(|rs| {
-                let cells = (1..=5u8)
-                    .map(|fm| {
-                        let count = r.rfm_grid[(rs - 1) as usize][(fm - 1) as usize];
-                        HeatCell {
-                            count,
-                            shown: n(l, count as f64),
-                            name: fill(t.rfm_cell, &[&rs, &fm, &n(l, count as f64)]),
-                            href: Some(link1(FilterField::RfmCell, Op::Is, format!("{rs},{fm}"))),
-                            key: format!("{rs},{fm}"),
-                        }
-                    })
-                    .collect();
-                (format!("R{rs}"), cells)
-            })
-            .collect();
-        let columns = (1..=5).map(|fm| format!("FM{fm}")).collect();
-        let counts = r.segmentation(Dimension::Rfm).map(|s| s.rows.clone()).unwrap_or_default();
-        let bars: Vec<Bar> = Segment::ALL
-            .into_iter()
-            .map(|s| {
-                let c = counts.iter().find(|row| row.key == s.key()).map(|row| row.customers).unwrap_or(0);
-                Bar {
-                    label: segment_name(l, s).to_string(),
-                    value: c as f64,
-                    shown: customers(l, c),
-                    href: (c > 0).then(|| link1(FilterField::RfmSegment, Op::Is, s.key())),
-                    key: s.key().to_string(),
-                    meta: String::new(),
-                }
-            })
-            .collect();
-        Some(
-            view! {
-                <p class="hint">{t.rfm_intro}</p>
-                <div class="heat-wrap">
-                    <HeatGrid caption=t.rfm_grid.to_string() corner="R \\ FM" columns=columns rows=rows/>
-                    <p class="hint axis-note">{format!("R = {} · FM = {}", t.recency, t.fm)}</p>
-                </div>
-                <h3>{t.rfm_segments}</h3>
-                <BarList label=t.rfm_segments bars=bars/>
+fn rfm_part(r: Arc<Report>, l: Locale, t: &'static AnalyticsMsg, _app: AppState) -> Option<AnyView> {
+    let rows: Vec<(String, Vec<HeatCell>)> = (1..=5u8)
+        .rev()
+        .map(|rs| {
+            let cells = (1..=5u8)
+                .map(|fm| {
+                    let count = r.rfm_grid[(rs - 1) as usize][(fm - 1) as usize];
+                    HeatCell {
+                        count,
+                        shown: n(l, count as f64),
+                        name: fill(t.rfm_cell, &[&rs, &fm, &n(l, count as f64)]),
+                        href: Some(link1(FilterField::RfmCell, Op::Is, format!("{rs},{fm}"))),
+                        key: format!("{rs},{fm}"),
+                    }
+                })
+                .collect();
+            (format!("R{rs}"), cells)
+        })
+        .collect();
+    let columns = (1..=5).map(|fm| format!("FM{fm}")).collect();
+    let counts = r.segmentation(Dimension::Rfm).map(|s| s.rows.clone()).unwrap_or_default();
+    let bars: Vec<Bar> = Segment::ALL
+        .into_iter()
+        .map(|s| {
+            let c = counts.iter().find(|row| row.key == s.key()).map(|row| row.customers).unwrap_or(0);
+            Bar {
+                label: segment_name(l, s).to_string(),
+                value: c as f64,
+                shown: customers(l, c),
+                href: (c > 0).then(|| link1(FilterField::RfmSegment, Op::Is, s.key())),
+                key: s.key().to_string(),
+                meta: String::new(),
             }
-            .into_any(),
-        )
-    }
+        })
+        .collect();
+    Some(
+        view! {
+            <p class="hint">{t.rfm_intro}</p>
+            <div class="heat-wrap">
+                <HeatGrid caption=t.rfm_grid.to_string() corner="R \\ FM" columns=columns rows=rows/>
+                <p class="hint axis-note">{format!("R = {} · FM = {}", t.recency, t.fm)}</p>
+            </div>
+            <h3>{t.rfm_segments}</h3>
+            <BarList label=t.rfm_segments bars=bars/>
+        }
+        .into_any(),
+    )
 }
 
 // ---- Lifetime value --------------------------------------------------------------------
 
-#[component]
-fn ClvPart(report: Memo<Option<Rep>>) -> impl IntoView {
-    let locale = use_locale();
-    move || {
-        let r = report.get()?.0;
-        let l = locale.get();
-        let t = AnalyticsMsg::of(l);
-        if let Some(v) = no_orders(&r, t.empty_clv) {
-            return Some(v);
-        }
-        let cur = r.currency.clone();
-        let intro = fill(t.clv_intro, &[&n(l, r.options.horizon_months as f64), &percent_input(r.options.annual_discount)]);
-        let (total, valued) = r.scores.iter().flatten().filter_map(|s| s.clv).fold((0.0, 0u32), |(t, c), v| (t + v, c + 1));
-        if valued == 0 {
-            return Some(view! { <p class="hint">{intro}</p><p class="empty">{t.clv_none}</p> }.into_any());
-        }
-        let columns: Vec<Column> = r
-            .clv_bins
-            .iter()
-            .map(|b| {
-                let mut fs = vec![filter(FilterField::Clv, Op::After, format!("{}", b.lo - 0.005))];
-                let hi = if b.hi.is_finite() {
-                    fs.push(filter(FilterField::Clv, Op::Before, format!("{}", b.hi)));
-                    major(l, b.hi, &cur)
-                } else {
-                    "∞".to_string()
-                };
-                Column {
-                    axis: compact(l, b.lo, &cur),
-                    name: fill(t.clv_bin, &[&major(l, b.lo, &cur), &hi, &n(l, b.customers as f64)]),
-                    value: b.customers as f64,
-                    shown: compact(l, b.customers as f64, ""),
-                    href: (b.customers > 0).then(|| customers_link(&fs)),
-                }
-            })
-            .collect();
-        let tiers = r.segmentation(Dimension::ValueTier).map(|s| s.rows.clone()).unwrap_or_default();
-        let tier_bars: Vec<Bar> = ValueTier::ALL
-            .into_iter()
-            .map(|v| {
-                let row = tiers.iter().find(|row| row.key == v.key());
-                let c = row.map(|row| row.customers).unwrap_or(0);
-                Bar {
-                    label: value_tier_name(l, v).to_string(),
-                    value: c as f64,
-                    shown: customers(l, c),
-                    href: (c > 0).then(|| link1(FilterField::ValueTier, Op::Is, v.key())),
-                    key: v.key().to_string(),
-                    meta: row.map(|row| major(l, row.clv, &cur)).unwrap_or_default(),
-                }
-            })
-            .collect();
-        Some(
-            view! {
-                <p class="hint">{intro}</p>
-                <dl class="facts an-totals">
-                    <dt>{t.clv_total}</dt>
-                    <dd data-figure="clv_total" data-value=total.to_string()>{major(l, total, &cur)}</dd>
-                    <dt>{t.clv_average}</dt>
-                    <dd data-figure="clv_average">{major(l, total / valued as f64, &cur)}</dd>
-                </dl>
-                <h3>{t.clv_hist}</h3>
-                <Histogram label=t.clv_hist columns=columns/>
-                <h3>{t.dim_value_tier}</h3>
-                <BarList label=t.dim_value_tier bars=tier_bars/>
-            }
-            .into_any(),
-        )
+fn clv_part(r: Arc<Report>, l: Locale, t: &'static AnalyticsMsg, _app: AppState) -> Option<AnyView> {
+    let cur = r.currency.clone();
+    let intro = fill(t.clv_intro, &[&n(l, r.options.horizon_months as f64), &percent_input(r.options.annual_discount)]);
+    let (total, valued) = r.scores.iter().flatten().filter_map(|s| s.clv).fold((0.0, 0u32), |(t, c), v| (t + v, c + 1));
+    if valued == 0 {
+        return Some(view! { <p class="hint">{intro}</p><p class="empty">{t.clv_none}</p> }.into_any());
     }
+    let columns: Vec<Column> = r
+        .clv_bins
+        .iter()
+        .map(|b| {
+            let mut fs = vec![filter(FilterField::Clv, Op::After, format!("{}", b.lo - 0.005))];
+            let hi = if b.hi.is_finite() {
+                fs.push(filter(FilterField::Clv, Op::Before, format!("{}", b.hi)));
+                major(l, b.hi, &cur)
+            } else {
+                "∞".to_string()
+            };
+            Column {
+                axis: compact(l, b.lo, &cur),
+                name: fill(t.clv_bin, &[&major(l, b.lo, &cur), &hi, &n(l, b.customers as f64)]),
+                value: b.customers as f64,
+                shown: compact(l, b.customers as f64, ""),
+                href: (b.customers > 0).then(|| customers_link(&fs)),
+            }
+        })
+        .collect();
+    let tiers = r.segmentation(Dimension::ValueTier).map(|s| s.rows.clone()).unwrap_or_default();
+    let tier_bars: Vec<Bar> = ValueTier::ALL
+        .into_iter()
+        .map(|v| {
+            let row = tiers.iter().find(|row| row.key == v.key());
+            let c = row.map(|row| row.customers).unwrap_or(0);
+            Bar {
+                label: value_tier_name(l, v).to_string(),
+                value: c as f64,
+                shown: customers(l, c),
+                href: (c > 0).then(|| link1(FilterField::ValueTier, Op::Is, v.key())),
+                key: v.key().to_string(),
+                meta: row.map(|row| major(l, row.clv, &cur)).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Some(
+        view! {
+            <p class="hint">{intro}</p>
+            <dl class="facts an-totals">
+                <dt>{t.clv_total}</dt>
+                <dd data-figure="clv_total" data-value=total.to_string()>{major(l, total, &cur)}</dd>
+                <dt>{t.clv_average}</dt>
+                <dd data-figure="clv_average">{major(l, total / valued as f64, &cur)}</dd>
+            </dl>
+            <h3>{t.clv_hist}</h3>
+            <Histogram label=t.clv_hist columns=columns/>
+            <h3>{t.dim_value_tier}</h3>
+            <BarList label=t.dim_value_tier bars=tier_bars/>
+        }
+        .into_any(),
+    )
 }
 
 // ---- Churn -----------------------------------------------------------------------------
 
-#[component]
-fn ChurnPart(report: Memo<Option<Rep>>) -> impl IntoView {
-    let app = use_app();
-    let locale = use_locale();
-    move || {
-        let r = report.get()?.0;
-        let l = locale.get();
-        let t = AnalyticsMsg::of(l);
-        if let Some(v) = no_orders(&r, t.empty_churn) {
-            return Some(v);
-        }
-        let cur = r.currency.clone();
-        let unnamed = Common::of(l).unnamed;
-        let all_link = link1(FilterField::ChurnRisk, Op::After, (AT_RISK - 1).to_string());
-        let total_text = if r.at_risk_total == 1 && l == Locale::En {
-            t.at_risk_one.to_string()
-        } else {
-            fill(t.at_risk_count, &[&n(l, r.at_risk_total as f64)])
-        };
-        let rows: Vec<(String, String, u8, f64, Vec<String>)> = app.summaries.with_untracked(|all| {
-            r.at_risk
-                .iter()
-                .take(AT_RISK_SHOWN)
-                .filter_map(|&i| {
-                    let s = all.get(i)?;
-                    let sc = r.scores.get(i)?.as_ref()?;
-                    let name = if s.name.is_empty() { unnamed.to_string() } else { s.name.clone() };
-                    Some((s.id.clone(), name, sc.churn.score, sc.value_at_risk, sc.churn.reasons.iter().map(|x| reason(l, x)).collect()))
-                })
-                .collect()
-        });
-        if r.at_risk_total == 0 {
-            return Some(view! { <p class="empty">{t.no_risk}</p> }.into_any());
-        }
-        Some(
-            view! {
-                <p class="an-headline">
-                    <a href=all_link data-figure="at_risk_total">{total_text}</a>
-                    " · "
-                    <span>{fill(t.value_at_risk, &[&major(l, r.value_at_risk, &cur)])}</span>
-                </p>
-                <h3 id="an-risk-list-h">{t.at_risk_list}</h3>
-                <ol class="risk-list" aria-labelledby="an-risk-list-h">
-                    {rows.into_iter().map(|(id, name, score, var, reasons)| view! {
-                        <li>
-                            <p class="risk-head">
-                                <a class="name" href=format!("/customers/{id}")>{name}</a>
-                                <span class="risk-score" data-score=score>{format!("{} {}", t.col_risk, fill(t.risk_score, &[&score]))}</span>
-                            </p>
-                            <p class="meta">{format!("{}: {}", t.col_value_at_risk, major(l, var, &cur))}</p>
-                            {(!reasons.is_empty()).then(|| view! {
-                                <ul class="reasons">{reasons.into_iter().map(|x| view! { <li>{x}</li> }).collect_view()}</ul>
-                            })}
-                        </li>
-                    }).collect_view()}
-                </ol>
-            }
-            .into_any(),
-        )
+fn churn_part(r: Arc<Report>, l: Locale, t: &'static AnalyticsMsg, app: AppState) -> Option<AnyView> {
+    let cur = r.currency.clone();
+    let unnamed = Common::of(l).unnamed;
+    let all_link = link1(FilterField::ChurnRisk, Op::After, (AT_RISK - 1).to_string());
+    let total_text = if r.at_risk_total == 1 && l == Locale::En {
+        t.at_risk_one.to_string()
+    } else {
+        fill(t.at_risk_count, &[&n(l, r.at_risk_total as f64)])
+    };
+    let rows: Vec<(String, String, u8, f64, Vec<String>)> = app.summaries.with_untracked(|all| {
+        r.at_risk
+            .iter()
+            .take(AT_RISK_SHOWN)
+            .filter_map(|&i| {
+                let s = all.get(i)?;
+                let sc = r.scores.get(i)?.as_ref()?;
+                let name = if s.name.is_empty() { unnamed.to_string() } else { s.name.clone() };
+                Some((s.id.clone(), name, sc.churn.score, sc.value_at_risk, sc.churn.reasons.iter().map(|x| reason(l, x)).collect()))
+            })
+            .collect()
+    });
+    if r.at_risk_total == 0 {
+        return Some(view! { <p class="empty">{t.no_risk}</p> }.into_any());
     }
+    Some(
+        view! {
+            <p class="an-headline">
+                <a href=all_link data-figure="at_risk_total">{total_text}</a>
+                " · "
+                <span>{fill(t.value_at_risk, &[&major(l, r.value_at_risk, &cur)])}</span>
+            </p>
+            <h3 id="an-risk-list-h">{t.at_risk_list}</h3>
+            <ol class="risk-list" aria-labelledby="an-risk-list-h">
+                {rows.into_iter().map(|(id, name, score, var, reasons)| view! {
+                    <li>
+                        <p class="risk-head">
+                            <a class="name" href=format!("/customers/{id}")>{name}</a>
+                            <span class="risk-score" data-score=score>{format!("{} {}", t.col_risk, fill(t.risk_score, &[&score]))}</span>
+                        </p>
+                        <p class="meta">{format!("{}: {}", t.col_value_at_risk, major(l, var, &cur))}</p>
+                        {(!reasons.is_empty()).then(|| view! {
+                            <ul class="reasons">{reasons.into_iter().map(|x| view! { <li>{x}</li> }).collect_view()}</ul>
+                        })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        }
+        .into_any(),
+    )
 }
 
 // ---- Lifecycle -------------------------------------------------------------------------
 
-#[component]
-fn LifecyclePart(report: Memo<Option<Rep>>) -> impl IntoView {
-    let locale = use_locale();
-    move || {
-        let r = report.get()?.0;
-        let l = locale.get();
-        let t = AnalyticsMsg::of(l);
-        if r.customers == 0 {
-            return Some(view! { <p class="empty">{t.empty_lifecycle}</p> }.into_any());
-        }
-        let lc = &r.lifecycle;
-        let now: Vec<Bar> = Stage::ALL
-            .into_iter()
-            .map(|s| {
-                let c = lc.now[s.index()];
-                Bar {
-                    label: stage_name(l, s).to_string(),
-                    value: c as f64,
-                    shown: customers(l, c),
-                    href: (c > 0).then(|| link1(FilterField::LifecycleStage, Op::Is, s.key())),
-                    key: s.key().to_string(),
-                    meta: String::new(),
-                }
-            })
-            .collect();
-        let mut moves: Vec<(Stage, Stage, u32)> = Vec::new();
-        for from in Stage::ALL {
-            for to in Stage::ALL {
-                let c = lc.flow[from.index()][to.index()];
-                if from != to && c > 0 {
-                    moves.push((from, to, c));
-                }
-            }
-        }
-        moves.sort_by_key(|m| std::cmp::Reverse(m.2));
-        let series: Vec<String> = Stage::ALL.iter().map(|s| stage_name(l, *s).to_string()).collect();
-        let stacks: Vec<Stack> =
-            lc.months.iter().map(|(m, counts)| Stack { axis: month_short(l, m), name: month_name(l, m), parts: counts.to_vec() }).collect();
-        Some(
-            view! {
-                <h3>{t.lc_now}</h3>
-                <BarList label=t.lc_now bars=now/>
-                <h3 id="an-flow-h">{t.lc_flow}</h3>
-                {if moves.is_empty() {
-                    view! { <p class="empty">{t.lc_no_moves}</p> }.into_any()
-                } else {
-                    view! {
-                        <table class="an-table flow" aria-labelledby="an-flow-h">
-                            <thead><tr>
-                                <th scope="col">{t.col_before}</th>
-                                <th scope="col">{t.col_now}</th>
-                                <th scope="col" class="num">{t.col_customers}</th>
-                            </tr></thead>
-                            <tbody>
-                                {moves.into_iter().map(|(from, to, c)| {
-                                    let href = customers_link(&[
-                                        filter(FilterField::StageBefore, Op::Is, from.key()),
-                                        filter(FilterField::LifecycleStage, Op::Is, to.key()),
-                                    ]);
-                                    let name = format!("{} → {}: {}", stage_name(l, from), stage_name(l, to), customers(l, c));
-                                    view! {
-                                        <tr data-from=from.key() data-to=to.key()>
-                                            <td>{stage_name(l, from)}</td>
-                                            <td>{format!("→ {}", stage_name(l, to))}</td>
-                                            <td class="num"><a href=href aria-label=name>{n(l, c as f64)}</a></td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }
-                    .into_any()
-                }}
-                {(!stacks.is_empty()).then(|| view! {
-                    <h3>{t.lc_months}</h3>
-                    <StackedBars summary=t.lc_months legend_label=t.dim_lifecycle series=series stacks=stacks/>
-                })}
-            }
-            .into_any(),
-        )
+fn lifecycle_part(r: Arc<Report>, l: Locale, t: &'static AnalyticsMsg, _app: AppState) -> Option<AnyView> {
+    if r.customers == 0 {
+        return Some(view! { <p class="empty">{t.empty_lifecycle}</p> }.into_any());
     }
+    let lc = &r.lifecycle;
+    let now: Vec<Bar> = Stage::ALL
+        .into_iter()
+        .map(|s| {
+            let c = lc.now[s.index()];
+            Bar {
+                label: stage_name(l, s).to_string(),
+                value: c as f64,
+                shown: customers(l, c),
+                href: (c > 0).then(|| link1(FilterField::LifecycleStage, Op::Is, s.key())),
+                key: s.key().to_string(),
+                meta: String::new(),
+            }
+        })
+        .collect();
+    let mut moves: Vec<(Stage, Stage, u32)> = Vec::new();
+    for from in Stage::ALL {
+        for to in Stage::ALL {
+            let c = lc.flow[from.index()][to.index()];
+            if from != to && c > 0 {
+                moves.push((from, to, c));
+            }
+        }
+    }
+    moves.sort_by_key(|m| std::cmp::Reverse(m.2));
+    let series: Vec<String> = Stage::ALL.iter().map(|s| stage_name(l, *s).to_string()).collect();
+    let stacks: Vec<Stack> =
+        lc.months.iter().map(|(m, counts)| Stack { axis: month_short(l, m), name: month_name(l, m), parts: counts.to_vec() }).collect();
+    Some(
+        view! {
+            <h3>{t.lc_now}</h3>
+            <BarList label=t.lc_now bars=now/>
+            <h3 id="an-flow-h">{t.lc_flow}</h3>
+            {if moves.is_empty() {
+                view! { <p class="empty">{t.lc_no_moves}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="an-table flow" aria-labelledby="an-flow-h">
+                        <thead><tr>
+                            <th scope="col">{t.col_before}</th>
+                            <th scope="col">{t.col_now}</th>
+                            <th scope="col" class="num">{t.col_customers}</th>
+                        </tr></thead>
+                        <tbody>
+                            {moves.into_iter().map(|(from, to, c)| {
+                                let href = customers_link(&[
+                                    filter(FilterField::StageBefore, Op::Is, from.key()),
+                                    filter(FilterField::LifecycleStage, Op::Is, to.key()),
+                                ]);
+                                let name = format!("{} → {}: {}", stage_name(l, from), stage_name(l, to), customers(l, c));
+                                view! {
+                                    <tr data-from=from.key() data-to=to.key()>
+                                        <td>{stage_name(l, from)}</td>
+                                        <td>{format!("→ {}", stage_name(l, to))}</td>
+                                        <td class="num"><a href=href aria-label=name>{n(l, c as f64)}</a></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+            {(!stacks.is_empty()).then(|| view! {
+                <h3>{t.lc_months}</h3>
+                <StackedBars summary=t.lc_months legend_label=t.dim_lifecycle series=series stacks=stacks/>
+            })}
+        }
+        .into_any(),
+    )
 }
 
 // ---- Satisfaction ----------------------------------------------------------------------
@@ -601,71 +576,64 @@ fn sat_cells(l: Locale, t: &AnalyticsMsg, row: &SatisfactionRow) -> (String, Str
     (nps, csat, n(l, (row.nps_answers + row.csat_answers) as f64))
 }
 
-#[component]
-fn SatisfactionPart(report: Memo<Option<Rep>>) -> impl IntoView {
-    let locale = use_locale();
-    move || {
-        let r = report.get()?.0;
-        let l = locale.get();
-        let t = AnalyticsMsg::of(l);
-        let s = &r.satisfaction;
-        if s.total.nps_answers + s.total.csat_answers == 0 {
-            return Some(view! { <p class="empty">{t.no_surveys}</p> }.into_any());
-        }
-        let nps_points: Vec<Point> = s
-            .months
-            .iter()
-            .map(|m| Point { axis: month_short(l, &m.month), name: month_name(l, &m.month), value: m.nps, shown: m.nps.map(|v| fixed(l, v, 0)).unwrap_or_default() })
-            .collect();
-        let csat_points: Vec<Point> = s
-            .months
-            .iter()
-            .map(|m| Point { axis: month_short(l, &m.month), name: month_name(l, &m.month), value: m.csat, shown: m.csat.map(|v| fixed(l, v, 1)).unwrap_or_default() })
-            .collect();
-        let totals = [
-            s.total.nps.map(|v| fill(t.nps_total, &[&fixed(l, v, 0), &n(l, s.total.nps_answers as f64)])),
-            s.total.csat.map(|v| fill(t.csat_total, &[&fixed(l, v, 2), &n(l, s.total.csat_answers as f64)])),
-        ];
-        let by = s.by.clone();
-        Some(
-            view! {
-                <ul class="an-lines">{totals.into_iter().flatten().map(|x| view! { <li>{x}</li> }).collect_view()}</ul>
-                <h3>{t.nps_trend}</h3>
-                <Trend summary=t.nps_trend points=nps_points min=-100.0 max=100.0 ticks=["−100".to_string(), "0".to_string(), "100".to_string()] missing=t.no_answers/>
-                <h3>{t.csat_trend}</h3>
-                <Trend summary=t.csat_trend points=csat_points min=1.0 max=5.0 ticks=["1".to_string(), "3".to_string(), "5".to_string()] missing=t.no_answers/>
-                {by.into_iter().filter(|(_, rows)| !rows.is_empty()).map(|(d, rows)| {
-                    let head = fill(t.sat_by, &[&dimension_name(l, d)]);
-                    let id = format!("an-sat-{}", d.key());
-                    view! {
-                        <h3 id=id.clone()>{head}</h3>
-                        <table class="an-table sat" aria-labelledby=id>
-                            <thead><tr>
-                                <th scope="col">{t.col_group}</th>
-                                <th scope="col" class="num">{t.col_nps}</th>
-                                <th scope="col" class="num">{t.col_csat}</th>
-                                <th scope="col" class="num">{t.col_answers}</th>
-                            </tr></thead>
-                            <tbody>
-                                {rows.iter().map(|row| {
-                                    let (nps, csat, answers) = sat_cells(l, t, row);
-                                    view! {
-                                        <tr>
-                                            <th scope="row">{group_name(l, d, &row.key)}</th>
-                                            <td class="num">{nps}</td>
-                                            <td class="num">{csat}</td>
-                                            <td class="num">{answers}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }
-                }).collect_view()}
-            }
-            .into_any(),
-        )
+fn satisfaction_part(r: Arc<Report>, l: Locale, t: &'static AnalyticsMsg, _app: AppState) -> Option<AnyView> {
+    let s = &r.satisfaction;
+    if s.total.nps_answers + s.total.csat_answers == 0 {
+        return Some(view! { <p class="empty">{t.no_surveys}</p> }.into_any());
     }
+    let nps_points: Vec<Point> = s
+        .months
+        .iter()
+        .map(|m| Point { axis: month_short(l, &m.month), name: month_name(l, &m.month), value: m.nps, shown: m.nps.map(|v| fixed(l, v, 0)).unwrap_or_default() })
+        .collect();
+    let csat_points: Vec<Point> = s
+        .months
+        .iter()
+        .map(|m| Point { axis: month_short(l, &m.month), name: month_name(l, &m.month), value: m.csat, shown: m.csat.map(|v| fixed(l, v, 1)).unwrap_or_default() })
+        .collect();
+    let totals = [
+        s.total.nps.map(|v| fill(t.nps_total, &[&fixed(l, v, 0), &n(l, s.total.nps_answers as f64)])),
+        s.total.csat.map(|v| fill(t.csat_total, &[&fixed(l, v, 2), &n(l, s.total.csat_answers as f64)])),
+    ];
+    let by = s.by.clone();
+    Some(
+        view! {
+            <ul class="an-lines">{totals.into_iter().flatten().map(|x| view! { <li>{x}</li> }).collect_view()}</ul>
+            <h3>{t.nps_trend}</h3>
+            <Trend summary=t.nps_trend points=nps_points min=-100.0 max=100.0 ticks=["−100".to_string(), "0".to_string(), "100".to_string()] missing=t.no_answers/>
+            <h3>{t.csat_trend}</h3>
+            <Trend summary=t.csat_trend points=csat_points min=1.0 max=5.0 ticks=["1".to_string(), "3".to_string(), "5".to_string()] missing=t.no_answers/>
+            {by.into_iter().filter(|(_, rows)| !rows.is_empty()).map(|(d, rows)| {
+                let head = fill(t.sat_by, &[&dimension_name(l, d)]);
+                let id = format!("an-sat-{}", d.key());
+                view! {
+                    <h3 id=id.clone()>{head}</h3>
+                    <table class="an-table sat" aria-labelledby=id>
+                        <thead><tr>
+                            <th scope="col">{t.col_group}</th>
+                            <th scope="col" class="num">{t.col_nps}</th>
+                            <th scope="col" class="num">{t.col_csat}</th>
+                            <th scope="col" class="num">{t.col_answers}</th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.iter().map(|row| {
+                                let (nps, csat, answers) = sat_cells(l, t, row);
+                                view! {
+                                    <tr>
+                                        <th scope="row">{group_name(l, d, &row.key)}</th>
+                                        <td class="num">{nps}</td>
+                                        <td class="num">{csat}</td>
+                                        <td class="num">{answers}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+            }).collect_view()}
+        }
+        .into_any(),
+    )
 }
 
 // ---- Segments --------------------------------------------------------------------------
@@ -750,45 +718,37 @@ fn SegmentsPart(report: Memo<Option<Rep>>) -> impl IntoView {
 
 // ---- Loyalty ---------------------------------------------------------------------------
 
-#[component]
-fn LoyaltyPart(report: Memo<Option<Rep>>) -> impl IntoView {
-    let app = use_app();
-    let locale = use_locale();
-    move || {
-        let r = report.get()?.0;
-        let l = locale.get();
-        let t = AnalyticsMsg::of(l);
-        let lr = &r.loyalty;
-        if lr.members == 0 && lr.points == 0 {
-            return Some(view! { <p class="empty">{t.no_loyalty}</p> }.into_any());
-        }
-        let names = tier_names(app, l, &r);
-        let bars: Vec<Bar> = lr
-            .tiers
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| Bar {
-                label: names.get(i).cloned().unwrap_or_else(|| format!("{}", i + 1)),
-                value: c as f64,
-                shown: customers(l, c),
-                href: (c > 0).then(|| link1(FilterField::LoyaltyTier, Op::Is, i.to_string())),
-                key: i.to_string(),
-                meta: String::new(),
-            })
-            .collect();
-        Some(
-            view! {
-                <ul class="an-lines">
-                    <li>{fill(t.members, &[&customers(l, lr.members), &n(l, lr.points as f64)])}</li>
-                    {(lr.expiring > 0).then(|| view! {
-                        <li class="warn">{fill(t.expiring, &[&n(l, lr.expiring as f64), &n(l, lr.expiring_customers as f64)])}</li>
-                    })}
-                </ul>
-                {(!bars.is_empty()).then(|| view! { <h3>{t.tiers_list}</h3><BarList label=t.tiers_list bars=bars/> })}
-            }
-            .into_any(),
-        )
+fn loyalty_part(r: Arc<Report>, l: Locale, t: &'static AnalyticsMsg, app: AppState) -> Option<AnyView> {
+    let lr = &r.loyalty;
+    if lr.members == 0 && lr.points == 0 {
+        return Some(view! { <p class="empty">{t.no_loyalty}</p> }.into_any());
     }
+    let names = tier_names(app, l, &r);
+    let bars: Vec<Bar> = lr
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| Bar {
+            label: names.get(i).cloned().unwrap_or_else(|| format!("{}", i + 1)),
+            value: c as f64,
+            shown: customers(l, c),
+            href: (c > 0).then(|| link1(FilterField::LoyaltyTier, Op::Is, i.to_string())),
+            key: i.to_string(),
+            meta: String::new(),
+        })
+        .collect();
+    Some(
+        view! {
+            <ul class="an-lines">
+                <li>{fill(t.members, &[&customers(l, lr.members), &n(l, lr.points as f64)])}</li>
+                {(lr.expiring > 0).then(|| view! {
+                    <li class="warn">{fill(t.expiring, &[&n(l, lr.expiring as f64), &n(l, lr.expiring_customers as f64)])}</li>
+                })}
+            </ul>
+            {(!bars.is_empty()).then(|| view! { <h3>{t.tiers_list}</h3><BarList label=t.tiers_list bars=bars/> })}
+        }
+        .into_any(),
+    )
 }
 
 /// The reader's names of the report's loyalty tiers (by the settings' tier of that id, whose
@@ -812,135 +772,120 @@ pub(crate) fn tier_names(app: AppState, l: Locale, r: &Report) -> Vec<String> {
 
 // ---- Referrals -------------------------------------------------------------------------
 
-#[component]
-fn ReferralsPart(report: Memo<Option<Rep>>) -> impl IntoView {
-    let app = use_app();
-    let locale = use_locale();
-    move || {
-        let r = report.get()?.0;
-        let l = locale.get();
-        let t = AnalyticsMsg::of(l);
-        if r.referrers.is_empty() {
-            return Some(view! { <p class="empty">{t.no_referrals}</p> }.into_any());
-        }
-        let unnamed = Common::of(l).unnamed;
-        let cur = r.currency.clone();
-        let rows: Vec<(String, String, u32, i64)> = app.summaries.with_untracked(|all| {
-            app.positions.with_value(|pos| {
-                r.referrers
-                    .iter()
-                    .take(REFERRERS_SHOWN)
-                    .map(|x| {
-                        let name = pos.get(&x.id).and_then(|&i| all.get(i)).map(|s| s.name.clone()).unwrap_or_default();
-                        let name = if name.is_empty() { unnamed.to_string() } else { name };
-                        (x.id.clone(), name, x.customers, x.revenue)
-                    })
-                    .collect()
-            })
-        });
-        Some(
-            view! {
-                <table class="an-table referrals" aria-labelledby="an-referrals-h">
-                    <thead><tr>
-                        <th scope="col">{t.col_referrer}</th>
-                        <th scope="col" class="num">{t.col_brought}</th>
-                        <th scope="col" class="num">{t.col_revenue}</th>
-                    </tr></thead>
-                    <tbody>
-                        {rows.into_iter().map(|(id, name, c, revenue)| {
-                            let label = format!("{name}: {}", customers(l, c));
-                            view! {
-                                <tr>
-                                    <th scope="row"><a href=format!("/customers/{id}")>{name.clone()}</a></th>
-                                    <td class="num"><a href=link1(FilterField::ReferredBy, Op::Is, id.clone()) aria-label=label>{n(l, c as f64)}</a></td>
-                                    <td class="num">{format::money(l, revenue, &cur)}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }
-            .into_any(),
-        )
+fn referrals_part(r: Arc<Report>, l: Locale, t: &'static AnalyticsMsg, app: AppState) -> Option<AnyView> {
+    if r.referrers.is_empty() {
+        return Some(view! { <p class="empty">{t.no_referrals}</p> }.into_any());
     }
+    let unnamed = Common::of(l).unnamed;
+    let cur = r.currency.clone();
+    let rows: Vec<(String, String, u32, i64)> = app.summaries.with_untracked(|all| {
+        app.positions.with_value(|pos| {
+            r.referrers
+                .iter()
+                .take(REFERRERS_SHOWN)
+                .map(|x| {
+                    let name = pos.get(&x.id).and_then(|&i| all.get(i)).map(|s| s.name.clone()).unwrap_or_default();
+                    let name = if name.is_empty() { unnamed.to_string() } else { name };
+                    (x.id.clone(), name, x.customers, x.revenue)
+                })
+                .collect()
+        })
+    });
+    Some(
+        view! {
+            <table class="an-table referrals" aria-labelledby="an-referrals-h">
+                <thead><tr>
+                    <th scope="col">{t.col_referrer}</th>
+                    <th scope="col" class="num">{t.col_brought}</th>
+                    <th scope="col" class="num">{t.col_revenue}</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(id, name, c, revenue)| {
+                        let label = format!("{name}: {}", customers(l, c));
+                        view! {
+                            <tr>
+                                <th scope="row"><a href=format!("/customers/{id}")>{name.clone()}</a></th>
+                                <td class="num"><a href=link1(FilterField::ReferredBy, Op::Is, id.clone()) aria-label=label>{n(l, c as f64)}</a></td>
+                                <td class="num">{format::money(l, revenue, &cur)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any(),
+    )
 }
 
 // ---- 6C scorecard ----------------------------------------------------------------------
 
-#[component]
-fn ScorecardPart(report: Memo<Option<Rep>>) -> impl IntoView {
-    let locale = use_locale();
-    move || {
-        let r = report.get()?.0;
-        let l = locale.get();
-        let t = AnalyticsMsg::of(l);
-        let s = &r.scorecard;
-        let cur = r.currency.clone();
-        let hours = |h: f64| fixed(l, h, 1);
-        let customer = vec![
-            fill(t.s_active, &[&n(l, s.active as f64), &n(l, s.active_before as f64)]),
-            fill(t.s_new, &[&n(l, s.new_customers as f64)]),
-        ];
-        let mut cost = vec![match s.marketing_cost {
-            Some(c) => fill(t.s_marketing, &[&format::money(l, c, &cur)]),
-            None => t.s_no_marketing.to_string(),
-        }];
-        cost.push(fill(t.s_acquired, &[&n(l, s.acquired as f64), &format::money(l, s.acquired_revenue, &cur)]));
-        if let Some(c) = s.acquisition_cost {
-            cost.push(fill(t.s_cac, &[&format::money(l, c.round() as i64, &cur)]));
-        }
-        if let Some(x) = s.marketing_return {
-            cost.push(fill(t.s_return, &[&fixed(l, x, 2)]));
-        }
-        let mut convenience = vec![if s.channels.is_empty() {
-            t.s_no_channels.to_string()
-        } else {
-            let list = s.channels.iter().map(|(c, k)| format!("{} {}", channel_name(l, c), n(l, *k as f64))).collect::<Vec<_>>().join(", ");
-            fill(t.s_channels, &[&list])
-        }];
-        if let Some(h) = s.resolution_hours {
-            convenience.push(fill(t.s_resolution, &[&hours(h), &n(l, s.tickets_resolved as f64)]));
-        }
-        let mut communication = vec![fill(t.s_touches, &[&fixed(l, s.interactions_per_customer_month, 2)])];
-        if let Some(h) = s.response_hours {
-            communication.push(fill(t.s_response, &[&hours(h)]));
-        }
-        let mut content = vec![if s.campaign_interactions == 0 {
-            t.s_no_campaigns.to_string()
-        } else {
-            fill(t.s_campaigns, &[&n(l, s.campaign_interactions as f64), &percent(l, s.campaign_share)])
-        }];
-        content.extend(s.campaigns.iter().take(5).map(|(c, k)| format!("{c}: {}", n(l, *k as f64))));
-        let community = vec![fill(
-            t.s_referred,
-            &[&n(l, s.referred_customers as f64), &n(l, s.referrers as f64), &format::money(l, s.referred_revenue, &cur)],
-        )];
-        let cards = [
-            ("customer", t.c_customer, customer),
-            ("cost", t.c_cost, cost),
-            ("convenience", t.c_convenience, convenience),
-            ("communication", t.c_communication, communication),
-            ("content", t.c_content, content),
-            ("community", t.c_community, community),
-        ];
-        Some(
-            view! {
-                <ul class="sixc">
-                    {cards.into_iter().map(|(key, title, lines)| {
-                        let id = format!("an-6c-{key}");
-                        let labelled_by = id.clone();
-                        view! {
-                            <li>
-                                <article class="c6" data-c=key aria-labelledby=labelled_by>
-                                    <h3 id=id>{title}</h3>
-                                    {lines.into_iter().map(|x| view! { <p>{x}</p> }).collect_view()}
-                                </article>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-            }
-            .into_any(),
-        )
+fn scorecard_part(r: Arc<Report>, l: Locale, t: &'static AnalyticsMsg, _app: AppState) -> Option<AnyView> {
+    let s = &r.scorecard;
+    let cur = r.currency.clone();
+    let hours = |h: f64| fixed(l, h, 1);
+    let customer = vec![
+        fill(t.s_active, &[&n(l, s.active as f64), &n(l, s.active_before as f64)]),
+        fill(t.s_new, &[&n(l, s.new_customers as f64)]),
+    ];
+    let mut cost = vec![match s.marketing_cost {
+        Some(c) => fill(t.s_marketing, &[&format::money(l, c, &cur)]),
+        None => t.s_no_marketing.to_string(),
+    }];
+    cost.push(fill(t.s_acquired, &[&n(l, s.acquired as f64), &format::money(l, s.acquired_revenue, &cur)]));
+    if let Some(c) = s.acquisition_cost {
+        cost.push(fill(t.s_cac, &[&format::money(l, c.round() as i64, &cur)]));
     }
+    if let Some(x) = s.marketing_return {
+        cost.push(fill(t.s_return, &[&fixed(l, x, 2)]));
+    }
+    let mut convenience = vec![if s.channels.is_empty() {
+        t.s_no_channels.to_string()
+    } else {
+        let list = s.channels.iter().map(|(c, k)| format!("{} {}", channel_name(l, c), n(l, *k as f64))).collect::<Vec<_>>().join(", ");
+        fill(t.s_channels, &[&list])
+    }];
+    if let Some(h) = s.resolution_hours {
+        convenience.push(fill(t.s_resolution, &[&hours(h), &n(l, s.tickets_resolved as f64)]));
+    }
+    let mut communication = vec![fill(t.s_touches, &[&fixed(l, s.interactions_per_customer_month, 2)])];
+    if let Some(h) = s.response_hours {
+        communication.push(fill(t.s_response, &[&hours(h)]));
+    }
+    let mut content = vec![if s.campaign_interactions == 0 {
+        t.s_no_campaigns.to_string()
+    } else {
+        fill(t.s_campaigns, &[&n(l, s.campaign_interactions as f64), &percent(l, s.campaign_share)])
+    }];
+    content.extend(s.campaigns.iter().take(5).map(|(c, k)| format!("{c}: {}", n(l, *k as f64))));
+    let community = vec![fill(
+        t.s_referred,
+        &[&n(l, s.referred_customers as f64), &n(l, s.referrers as f64), &format::money(l, s.referred_revenue, &cur)],
+    )];
+    let cards = [
+        ("customer", t.c_customer, customer),
+        ("cost", t.c_cost, cost),
+        ("convenience", t.c_convenience, convenience),
+        ("communication", t.c_communication, communication),
+        ("content", t.c_content, content),
+        ("community", t.c_community, community),
+    ];
+    Some(
+        view! {
+            <ul class="sixc">
+                {cards.into_iter().map(|(key, title, lines)| {
+                    let id = format!("an-6c-{key}");
+                    let labelled_by = id.clone();
+                    view! {
+                        <li>
+                            <article class="c6" data-c=key aria-labelledby=labelled_by>
+                                <h3 id=id>{title}</h3>
+                                {lines.into_iter().map(|x| view! { <p>{x}</p> }).collect_view()}
+                            </article>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+    )
 }

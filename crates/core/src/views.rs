@@ -246,14 +246,11 @@ impl Filter {
             }
             FilterField::Revenue | FilterField::OpenTickets => {
                 let n = if self.field == FilterField::Revenue { s.revenue as f64 / 100.0 } else { s.open_tickets as f64 };
-                match (self.op, v.replace(',', "").parse::<f64>()) {
-                    (Op::Before, Ok(x)) => n < x,
-                    (Op::After, Ok(x)) => n > x,
-                    (Op::Is, Ok(x)) => (n - x).abs() < 0.005,
-                    (Op::IsNot, Ok(x)) => (n - x).abs() >= 0.005,
-                    (Op::IsEmpty, _) => n == 0.0,
-                    (Op::IsNotEmpty, _) => n != 0.0,
-                    _ => true,
+                match self.op {
+                    // no revenue, no open tickets: empty
+                    Op::IsEmpty => n == 0.0,
+                    Op::IsNotEmpty => n != 0.0,
+                    _ => compare_number(self.op, Some(n), v),
                 }
             }
             text => {

@@ -208,12 +208,12 @@ impl Job {
         let end_ms = (as_of as i64 + 1) * DAY_MS;
         let f = &s.facts;
         let tx = &row.tx;
+        // the same customer 90 days before
+        let tx_before = transactions(tx, before);
 
         let p_alive = bg.zip(row.model).map(|(m, (h, _))| m.p_alive(&h));
-        let p_alive_before = bg.and_then(|m| {
-            let tb = transactions(&f.orders, before);
-            history(&tb, before, o.minor_per_major).map(|(h, _)| m.p_alive(&h))
-        });
+        let p_alive_before =
+            bg.and_then(|m| history(&tx_before, before, o.minor_per_major).map(|(h, _)| m.p_alive(&h)));
         let expected_90d = bg.zip(row.model).map(|(m, (h, _))| m.expected_purchases_given(AHEAD_DAYS as f64 / DAYS_PER_WEEK, &h));
         let expected_spend = gg.zip(row.model).map(|(g, (_, sp))| g.expected_spend(&sp));
         let clv = match (bg, row.model, expected_spend) {
@@ -249,7 +249,7 @@ impl Job {
 
         let derived_stage = lifecycle::derive(tx, as_of);
         let overridden_to = Stage::from_key(s.lifecycle.trim());
-        let stage_before = lifecycle::derive(&transactions(&f.orders, before), before);
+        let stage_before = lifecycle::derive(&tx_before, before);
         let mut months = [0u8; 12];
         for (k, (_, end)) in self.month_ends.iter().enumerate() {
             months[k] = lifecycle::derive(&transactions(tx, *end), *end).index() as u8;
@@ -259,7 +259,7 @@ impl Job {
         let soon = as_of + 30;
         let mut balance = 0i64;
         let mut expiring = 0i64;
-        for &(at, points, expires) in f.loyalty.iter().filter(|e| e.0 < end_ms) {
+        for &(_, points, expires) in f.loyalty.iter().filter(|e| e.0 < end_ms) {
             if points > 0 && expires > 0 && expires <= as_of {
                 continue;
             }
@@ -267,7 +267,6 @@ impl Job {
             if points > 0 && expires > as_of && expires <= soon {
                 expiring += points;
             }
-            let _ = at;
         }
         let balance = balance.max(0);
         // the same rule as the customer page (`Settings::tier_for`): the highest tier reached
@@ -465,7 +464,7 @@ impl Job {
         let mut referrers: Vec<Referrer> = refs.into_values().collect();
         referrers.sort_by(|a, b| b.revenue.cmp(&a.revenue).then(b.customers.cmp(&a.customers)));
 
-        let scorecard = self.scorecard(summaries, &live, &lc, &referrers);
+        let scorecard = self.scorecard(summaries, &live, &referrers);
         let fit = self.fit.clone().unwrap_or(Err(FitProblem::TooFewCustomers { have: 0, need: super::fit::MIN_CUSTOMERS }));
         let mut currencies: HashMap<&str, usize> = HashMap::new();
         for &i in &live {
@@ -494,7 +493,7 @@ impl Job {
         }
     }
 
-    fn scorecard(&self, summaries: &[Summary], live: &[usize], lc: &Lifecycle, referrers: &[Referrer]) -> Scorecard {
+    fn scorecard(&self, summaries: &[Summary], live: &[usize], referrers: &[Referrer]) -> Scorecard {
         let as_of = self.opts.as_of;
         let end_ms = (as_of as i64 + 1) * DAY_MS;
         let year_ms = end_ms - 365 * DAY_MS;
@@ -504,7 +503,6 @@ impl Job {
             active_before: live.iter().filter(|&&i| sc(i).stage_before.is_active()).count() as u32,
             ..Default::default()
         };
-        let _ = lc;
         let first = |i: usize| summaries[i].facts.orders.iter().map(|o| o.0).min();
         for &i in live {
             if let Some(f) = first(i).filter(|f| *f <= as_of) {
