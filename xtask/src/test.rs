@@ -119,9 +119,13 @@ const FUZZ_SECONDS: u32 = 60;
 /// cargo-fuzz, pinned.
 const CARGO_FUZZ: &str = "0.13.1";
 
-/// The nightly toolchain (libFuzzer needs its sanitizer flags) and cargo-fuzz, installed when
-/// missing.
+/// The nightly toolchain (libFuzzer needs its sanitizer flags), a C++ compiler (libfuzzer-sys
+/// builds libFuzzer) and cargo-fuzz, installed when missing.
 fn ensure_fuzz_tools(tools: &Tools) -> Result<()> {
+    let has_cxx = Command::new("c++").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    if !has_cxx {
+        tools::apt_install(&["g++"])?;
+    }
     let has_nightly = Command::new("rustup")
         .args(["run", "nightly", "rustc", "--version"])
         .output()

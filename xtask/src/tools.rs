@@ -304,7 +304,7 @@ pub fn ensure_build_tools() -> Result<Tools> {
     Ok(Tools { path })
 }
 
-fn apt_install(packages: &[&str]) -> Result<()> {
+pub fn apt_install(packages: &[&str]) -> Result<()> {
     let sudo = !util::is_root();
     let apt = |args: &[&str]| {
         let mut cmd = if sudo {
