@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
 import {
-  assertNoHorizontalScroll, createCustomer, dialogNamed, eventually, fieldValue, fillDialog, openApp,
-  region, setField, sleep, textbox,
+  assertNoHorizontalScroll, createCustomer, dialogNamed, eventually, fieldValue, fillDialog, openApp, region, setField, sleep, textbox,
 } from './lib/ui.mjs';
 
 const profile = {

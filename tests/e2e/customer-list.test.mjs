@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { scenario } from './lib/harness.mjs';
 import {
-  assertNoHorizontalScroll, createCustomer, customerList, eventually, gotoCustomers, joinWith, openApp,
-  readInviteLink, setField, waitCustomerListed, waitSynced,
+  assertNoHorizontalScroll, createCustomer, customerList, eventually, gotoCustomers, openApp, setField, twoDevices, waitCustomerListed, waitSynced,
 } from './lib/ui.mjs';
 
 const PEOPLE = [
@@ -28,12 +27,7 @@ async function waitNames(page, expected, what) {
 }
 
 scenario('search finds Chinese names by pinyin and initials, sorts, filters, and saved views reach the team', async (s) => {
-  const relay = await s.relay();
-  const browser = await s.browser();
-  const a = await s.device(browser, 'device A');
-  const b = await s.device(browser, 'device B');
-  await openApp(a.page, relay.url);
-  await joinWith(b.page, await readInviteLink(a.page));
+  const { a, b } = await twoDevices(s);
 
   for (const p of PEOPLE) {
     await createCustomer(a.page, p.name);

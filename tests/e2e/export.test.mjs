@@ -2,7 +2,9 @@
 // contacts as vCard 4.0 cards.
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
-import { csvFile, downloadFrom, gotoNav, importFile, openApp } from './lib/ui.mjs';
+import {
+  csvFile, downloadFrom, gotoNav, importFile, openApp,
+} from './lib/ui.mjs';
 
 scenario('customers export as a UTF-8 spreadsheet with BOM and as vCard 4.0 cards', async (s) => {
   const relay = await s.relay();

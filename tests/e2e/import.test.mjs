@@ -5,8 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenario } from './lib/harness.mjs';
 import {
-  assertNoHorizontalScroll, chooseImportFile, csvFile, customerCount, customerList, downloadFrom, eventually, gotoNav,
-  importFile, openApp, runImport, waitSynced,
+  assertNoHorizontalScroll, chooseImportFile, csvFile, customerCount, customerList, downloadFrom, eventually, gotoNav, importFile, openApp, runImport, waitSynced,
 } from './lib/ui.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

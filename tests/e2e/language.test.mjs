@@ -2,7 +2,9 @@
 // reload; a browser set to Chinese starts in Chinese.
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
-import { eventually, gotoNav, openApp, waitSynced } from './lib/ui.mjs';
+import {
+  eventually, gotoNav, openApp, waitSynced,
+} from './lib/ui.mjs';
 
 const navText = (page) => page.getByRole('navigation').first().innerText();
 

@@ -3,19 +3,12 @@
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
 import {
-  createCustomer, eventually, joinWith, noteBox, openApp, openCustomer, readInviteLink, region, sleep,
-  waitCustomerListed, waitState, waitSynced,
+  createCustomer, eventually, noteBox, openCustomer, region, sleep, twoDevices, waitCustomerListed, waitState, waitSynced,
 } from './lib/ui.mjs';
 
 /** Two devices of one workspace, both on the same customer's "Note 1" holding `text`. */
 async function twoDevicesOnOneNote(s, text) {
-  const relay = await s.relay();
-  const browser = await s.browser();
-  const a = await s.device(browser, 'device A');
-  const b = await s.device(browser, 'device B');
-  await openApp(a.page, relay.url);
-  const invite = await readInviteLink(a.page);
-  await joinWith(b.page, invite);
+  const { relay, a, b } = await twoDevices(s);
   await createCustomer(a.page, 'Harbour Hotel');
   await region(a.page, 'Notes').getByRole('button', { name: 'Add note', exact: true }).click();
   const noteA = noteBox(a.page, 1);

@@ -4,21 +4,11 @@
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
 import {
-  conflictNoteBeside, createCustomer, eventually, fieldValue, gotoCustomers, joinWith, openApp,
-  openCustomer, readInviteLink, setField, syncStatus, waitCustomerListed, waitFieldValue,
-  waitState, waitSynced,
+  conflictNoteBeside, createCustomer, eventually, fieldValue, gotoCustomers, openCustomer, setField, syncStatus, twoDevices, waitCustomerListed, waitFieldValue, waitState, waitSynced,
 } from './lib/ui.mjs';
 
 scenario('offline edits on two devices merge after reconnect', async (s) => {
-  const relay = await s.relay();
-  const browser = await s.browser();
-  const a = await s.device(browser, 'device A');
-  const b = await s.device(browser, 'device B');
-
-  // Both joined and synced on one customer.
-  await openApp(a.page, relay.url);
-  const invite = await readInviteLink(a.page);
-  await joinWith(b.page, invite);
+  const { relay, browser, a, b } = await twoDevices(s);
   await createCustomer(a.page, 'Lotus Foods');
   await waitCustomerListed(b.page, 'Lotus Foods');
   await openCustomer(b.page, 'Lotus Foods');

@@ -1,7 +1,9 @@
 // Every edit is stored in the browser (IndexedDB) as it is made.
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
-import { createCustomer, customersHeading, fieldValue, openApp, openCustomer, setField, sleep, textbox } from './lib/ui.mjs';
+import {
+  createCustomer, customersHeading, fieldValue, openApp, openCustomer, setField, sleep, textbox,
+} from './lib/ui.mjs';
 
 const expected = {
   Name: 'Pearl River Tea',

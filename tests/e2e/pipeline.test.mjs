@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
 import {
-  addDealOnBoard, assertNoHorizontalScroll, boardColumn, createCustomer, dealCard, eventually, gotoNav,
-  joinWith, openApp, readInviteLink, waitSynced,
+  addDealOnBoard, assertNoHorizontalScroll, boardColumn, createCustomer, dealCard, eventually, gotoNav, openApp, twoDevices, waitSynced,
 } from './lib/ui.mjs';
 
 /** The column's header text, e.g. "2 deals · CN¥3,500.00 Weighted CN¥1,750.00". */
@@ -34,12 +33,7 @@ async function waitCardIn(page, stage, title, what) {
 }
 
 scenario('deals move by keyboard and by drag and drop, totals follow, and the other device sees the moves', async (s) => {
-  const relay = await s.relay();
-  const browser = await s.browser();
-  const a = await s.device(browser, 'device A');
-  const b = await s.device(browser, 'device B');
-  await openApp(a.page, relay.url);
-  await joinWith(b.page, await readInviteLink(a.page));
+  const { a, b } = await twoDevices(s);
   await waitSynced(a.page, { label: 'A' });
 
   await createCustomer(a.page, 'Acme Trading');

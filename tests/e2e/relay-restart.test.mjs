@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
 import {
-  createCustomer, eventually, joinWith, openApp, openCustomer, readInviteLink, setField,
-  syncStatus, waitCustomerListed, waitFieldValue, waitState, waitSynced, gotoCustomers,
+  createCustomer, eventually, joinWith, openApp, openCustomer, readInviteLink, setField, syncStatus, waitCustomerListed, waitFieldValue, waitState, waitSynced, gotoCustomers,
 } from './lib/ui.mjs';
 
 scenario('a relay killed with -9 and restarted loses no acknowledged change', async (s) => {

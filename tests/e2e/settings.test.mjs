@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
 import {
-  assertNoHorizontalScroll, boardColumn, eventually, gotoNav, joinWith, openApp, readInviteLink, waitSynced,
+  assertNoHorizontalScroll, boardColumn, eventually, gotoNav, openApp, readInviteLink, twoDevices, waitSynced,
 } from './lib/ui.mjs';
 
 /** Values of every "Stage name" box on the settings page, in order. */
@@ -14,12 +14,7 @@ const stageGroup = (page, n) => page.getByRole('group', { name: `Stage ${n}`, ex
 const fieldsList = (page) => page.getByRole('list', { name: 'Custom fields', exact: true });
 
 scenario('a stage, a custom field, a tier and the currency set on one device reach the other', async (s) => {
-  const relay = await s.relay();
-  const browser = await s.browser();
-  const a = await s.device(browser, 'device A');
-  const b = await s.device(browser, 'device B');
-  await openApp(a.page, relay.url);
-  await joinWith(b.page, await readInviteLink(a.page));
+  const { a, b } = await twoDevices(s);
   await waitSynced(b.page, { label: 'B' });
   await gotoNav(b.page, 'Settings');
 

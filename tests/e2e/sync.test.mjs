@@ -1,19 +1,11 @@
 // Two devices in one workspace see each other's changes live, through the real relay.
 import { scenario } from './lib/harness.mjs';
 import {
-  createCustomer, joinWith, openApp, openCustomer, readInviteLink, setField, waitCustomerListed,
-  waitFieldValue, waitSynced, gotoCustomers,
+  createCustomer, gotoCustomers, openCustomer, setField, twoDevices, waitCustomerListed, waitFieldValue, waitSynced,
 } from './lib/ui.mjs';
 
 scenario('a customer created on one device appears on the other within seconds', async (s) => {
-  const relay = await s.relay();
-  const browser = await s.browser();
-  const a = await s.device(browser, 'device A');
-  const b = await s.device(browser, 'device B');
-
-  await openApp(a.page, relay.url);
-  const invite = await readInviteLink(a.page);
-  await joinWith(b.page, invite);
+  const { a, b } = await twoDevices(s);
   await waitSynced(a.page, { label: 'A' });
   await waitSynced(b.page, { label: 'B' });
 

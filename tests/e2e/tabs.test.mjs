@@ -2,8 +2,7 @@
 // even with no relay to carry them (they tell each other over a BroadcastChannel).
 import { scenario } from './lib/harness.mjs';
 import {
-  createCustomer, gotoCustomers, openApp, openCustomer, setField, waitCustomerListed,
-  waitFieldValue, waitState,
+  createCustomer, gotoCustomers, openApp, openCustomer, setField, waitCustomerListed, waitFieldValue, waitState,
 } from './lib/ui.mjs';
 
 scenario('two tabs of one browser show each other\'s edits without the relay', async (s) => {

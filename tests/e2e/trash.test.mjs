@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
 import {
-  assertNoHorizontalScroll, createCustomer, customerLink, eventually, gotoCustomers, gotoNav, joinWith, openApp,
-  openCustomer, readInviteLink, waitCustomerListed, waitSynced,
+  assertNoHorizontalScroll, createCustomer, customerLink, eventually, gotoCustomers, gotoNav, openApp, openCustomer, twoDevices, waitCustomerListed, waitSynced,
 } from './lib/ui.mjs';
 
 const trashList = (page) => page.getByRole('list', { name: 'Deleted customers', exact: true });
@@ -14,12 +13,7 @@ async function waitNotListed(page, name, what) {
 }
 
 scenario('a deleted customer moves to the Trash on both devices, and Restore brings it back', async (s) => {
-  const relay = await s.relay();
-  const browser = await s.browser();
-  const a = await s.device(browser, 'device A');
-  const b = await s.device(browser, 'device B');
-  await openApp(a.page, relay.url);
-  await joinWith(b.page, await readInviteLink(a.page));
+  const { a, b } = await twoDevices(s);
 
   await gotoNav(a.page, 'Trash');
   await a.page.getByText('The trash is empty.', { exact: true }).waitFor();

@@ -113,6 +113,19 @@ export async function joinWith(page, link) {
 export const customerLink = (page, name) =>
   customerList(page).getByRole('link', { name: new RegExp(`^\\s*${escapeRe(name)}`) });
 
+/** Two devices of one new workspace on a fresh relay: A created it, B joined with A's invite
+ * link. Returns { relay, browser, a, b, invite }. */
+export async function twoDevices(s) {
+  const relay = await s.relay();
+  const browser = await s.browser();
+  const a = await s.device(browser, 'device A');
+  const b = await s.device(browser, 'device B');
+  await openApp(a.page, relay.url);
+  const invite = await readInviteLink(a.page);
+  await joinWith(b.page, invite);
+  return { relay, browser, a, b, invite };
+}
+
 export async function waitCustomerListed(page, name, { timeout = 15_000 } = {}) {
   await customerLink(page, name).first().waitFor({ timeout });
 }
