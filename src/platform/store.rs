@@ -11,7 +11,7 @@
 //! After a crash or a closed tab the database is before or after the edit, never between,
 //! and two tabs (two connections) are serialised by IndexedDB, so a seq is never reused.
 
-use crm_core::customer::{session_actor, Conflict, ModelError};
+use crm_core::customer::{session_actor, Conflict, ModelError, Version};
 use crm_core::{
     Chunk, ChunkLog, Customer, CustomerDoc, DeviceId, DocId, Edit, Kind, SealedChunk, Settings, Summary, VersionVector,
     WorkspaceDoc, WorkspaceId, WorkspaceKeys, WORKSPACE_DOC,
@@ -81,8 +81,8 @@ pub struct CustomerView {
 }
 
 impl CustomerView {
-    fn of(doc: &CustomerDoc) -> Self {
-        Self { id: doc.id, customer: doc.customer(), conflicts: doc.conflicts(), complete: doc.is_complete() }
+    fn of(doc: &mut CustomerDoc) -> Self {
+        Self { id: doc.id, customer: doc.customer(), conflicts: doc.conflicts_detailed(), complete: doc.is_complete() }
     }
 }
 
@@ -492,13 +492,29 @@ impl Store {
         let chunk = self.append_local_chunk(&tx, keys, &mut doc).await?;
         let summary = Self::put_doc_in(&tx, &mut doc).await?;
         tx.commit().await?;
-        Ok((CustomerView::of(&doc), summary, chunk))
+        Ok((CustomerView::of(&mut doc), summary, chunk))
     }
 
     pub async fn customer(&self, id: DocId) -> Result<Option<CustomerView>, StoreError> {
         let tx = self.db.transaction(DOCS).build()?;
         let actor = session_actor(self.device);
-        Ok(Self::load_doc_in(&tx, id, &actor).await?.map(|d| CustomerView::of(&d)))
+        Ok(Self::load_doc_in(&tx, id, &actor).await?.map(|mut d| CustomerView::of(&mut d)))
+    }
+
+    /// The customer's newest `limit` changes, newest first (see `crm_core::customer::history`).
+    pub async fn history(&self, id: DocId, limit: usize) -> Result<Vec<Version>, StoreError> {
+        let tx = self.db.transaction(DOCS).build()?;
+        let actor = session_actor(self.device);
+        let mut doc = Self::load_doc_in(&tx, id, &actor).await?.ok_or_else(|| StoreError::NoCustomer(id.to_string()))?;
+        Ok(doc.history(limit))
+    }
+
+    /// The customer as it was at `heads` (a point of its history).
+    pub async fn customer_as_of(&self, id: DocId, heads: &[String]) -> Result<Customer, StoreError> {
+        let tx = self.db.transaction(DOCS).build()?;
+        let actor = session_actor(self.device);
+        let mut doc = Self::load_doc_in(&tx, id, &actor).await?.ok_or_else(|| StoreError::NoCustomer(id.to_string()))?;
+        Ok(doc.customer_as_of(heads)?)
     }
 
     pub async fn summaries(&self) -> Result<Vec<Summary>, StoreError> {

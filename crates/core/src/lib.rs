@@ -11,6 +11,7 @@
 
 pub mod analytics;
 pub mod chunk;
+pub mod clock;
 pub mod crypto;
 pub mod customer;
 pub mod dates;

@@ -96,6 +96,37 @@ record! {
 }
 
 impl Settings {
+    /// The member a device belongs to: (member id, member).
+    pub fn member_of(&self, device: &crate::DeviceId) -> Option<(&str, &Member)> {
+        let d = device.to_string();
+        self.members.iter().find(|(_, m)| m.devices.contains_key(&d)).map(|(id, m)| (id.as_str(), m))
+    }
+
+    /// Who a device is, in words: its member's name, or "device 1a2b3c4d" for a device nobody
+    /// has named yet.
+    pub fn who(&self, device: &crate::DeviceId) -> String {
+        match self.member_of(device) {
+            Some((_, m)) if !m.name.trim().is_empty() => m.name.clone(),
+            _ => format!("device {}", &device.to_string()[..8]),
+        }
+    }
+
+    /// Records that `device` belongs to the member `member` (created with `name` when new,
+    /// renamed when `name` is not empty), and to no other member.
+    pub fn join_member(&mut self, member: &str, name: &str, device: &crate::DeviceId) {
+        let d = device.to_string();
+        for (id, m) in self.members.iter_mut() {
+            if id != member {
+                m.devices.remove(&d);
+            }
+        }
+        let m = self.members.entry(member.to_string()).or_default();
+        if !name.trim().is_empty() {
+            m.name = name.trim().to_string();
+        }
+        m.devices.insert(d, true);
+    }
+
     /// What a new workspace starts with: one sales pipeline and three loyalty tiers, with
     /// built-in names (empty `name`) so each reader sees them in their language.
     pub fn genesis() -> Settings {
@@ -253,5 +284,20 @@ mod tests {
         assert!(a.update(|s| { s.currency = "X".into(); Err("no".into()) }).is_err());
         assert_eq!(a.settings().currency, "USD");
         assert!(a.take_chunk().is_none());
+    }
+
+    #[test]
+    fn devices_join_members_and_are_named_by_them() {
+        let mut s = Settings::genesis();
+        let (d1, d2) = (crate::DeviceId([1; 16]), crate::DeviceId([2; 16]));
+        assert_eq!(s.who(&d1), "device 01010101");
+        s.join_member("m1", "Li Na", &d1);
+        s.join_member("m2", "Wang", &d2);
+        assert_eq!(s.who(&d1), "Li Na");
+        // a second device of the same person; an empty name keeps the member's name
+        s.join_member("m1", "", &d2);
+        assert_eq!(s.who(&d2), "Li Na");
+        assert!(s.members["m2"].devices.is_empty(), "a device belongs to one member");
+        assert_eq!(s.member_of(&d2).unwrap().0, "m1");
     }
 }

@@ -8,16 +8,18 @@
 //! [`CustomerDoc::conflicts`] reports so the UI can show them. Notes are collaborative text:
 //! typing is rebased onto whatever arrived meanwhile ([`crate::text_merge`]).
 
+pub mod history;
 pub mod record;
 pub mod summary;
 pub mod timeline;
 
+pub use history::{device_of, ConflictValue, FieldChange, Version};
 pub use record::*;
 pub use summary::{DealSummary, Query, Summary, TaskSummary, SUMMARY_VERSION};
 
 use crate::ids::{random_bytes, to_hex, DeviceId, DocId};
 use crate::doc::{ChunkError, ChunkedDoc};
-use automerge::{transaction::Transactable, ActorId, AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use automerge::{transaction::{CommitOptions, Transactable}, ActorId, AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -261,6 +263,10 @@ pub enum Edit {
     Restore { at: i64, by: String },
     /// marks this customer as merged into another one (and deleted)
     MergedInto { target: String, at: i64, by: String },
+    /// resolves a conflict: the value written by `op` becomes the field's only value
+    KeepValue { path: String, op: String },
+    /// puts the place at `path` back as it was at `heads` (a field's value, a removed item)
+    RestoreValue { path: String, heads: Vec<String> },
 }
 
 /// An actor id unique to one device *and* one running app instance: two tabs of one browser
@@ -287,6 +293,10 @@ pub struct Conflict {
     pub path: String,
     pub value: String,
     pub others: Vec<String>,
+    /// every value with who wrote it and when, the shown one first (filled by
+    /// [`CustomerDoc::conflicts_detailed`])
+    #[serde(default)]
+    pub values: Vec<ConflictValue>,
 }
 
 pub struct CustomerDoc {
@@ -318,6 +328,7 @@ impl CustomerDoc {
         let mut doc = AutoCommit::new().with_actor(actor);
         // a fresh document holds nothing that could clash with the struct
         autosurgeon::reconcile(&mut doc, customer).expect("reconcile into an empty document");
+        doc.commit_with(CommitOptions::default().with_time(crate::clock::now_ms()));
         Self { id, inner: ChunkedDoc::fresh(doc) }
     }
 
@@ -340,6 +351,8 @@ impl CustomerDoc {
             }
         }
         if !edits.is_empty() {
+            // one change per batch, stamped with the time for the history
+            self.inner.doc.commit_with(CommitOptions::default().with_time(crate::clock::now_ms()));
             self.inner.mark_dirty();
         }
         Ok(())
@@ -362,8 +375,11 @@ impl CustomerDoc {
         if !self.is_complete() {
             return Err(ModelError::Incomplete);
         }
-        if let Edit::EditNote { id, base, local, at } = e {
-            return self.edit_note(id, base, local, *at);
+        match e {
+            Edit::EditNote { id, base, local, at } => return self.edit_note(id, base, local, *at),
+            Edit::KeepValue { path, op } => return self.keep_value(path, op),
+            Edit::RestoreValue { path, heads } => return self.restore_value(path, heads),
+            _ => {}
         }
         let mut c = self.customer();
         Self::change(&mut c, e)?;
@@ -466,7 +482,9 @@ impl CustomerDoc {
                     Note { text: autosurgeon::Text::with_value(text), author: author.clone(), created_at: *at, updated_at: *at },
                 );
             }
-            Edit::EditNote { .. } => unreachable!("notes are spliced directly"),
+            Edit::EditNote { .. } | Edit::KeepValue { .. } | Edit::RestoreValue { .. } => {
+                unreachable!("applied to the document directly")
+            }
             Edit::RemoveNote { id } => {
                 c.notes.remove(id).ok_or_else(|| ModelError::NoItem("note", id.clone()))?;
             }
@@ -614,7 +632,7 @@ fn conflict_at(d: &AutoCommit, obj: &ObjId, key: &str, path: String) -> Option<C
     }
     let (winner, wid) = d.get(obj, key).ok()??;
     let others = all.iter().filter(|(_, id)| *id != wid).map(|(v, _)| scalar_string(v)).collect();
-    Some(Conflict { path, value: scalar_string(&winner), others })
+    Some(Conflict { path, value: scalar_string(&winner), others, values: Vec::new() })
 }
 
 #[cfg(test)]

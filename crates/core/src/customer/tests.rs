@@ -227,3 +227,90 @@ fn conflicts_are_found_inside_items_too() {
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].path, "tasks.t1.assignee");
 }
+
+fn two_devices_conflicting_on_phone() -> (CustomerDoc, CustomerDoc) {
+    let (mut a, first) = fresh(1);
+    let mut b = CustomerDoc::empty(a.id, actor(2));
+    b.merge_chunk(&first).unwrap();
+    a.edit(&[Edit::Set(Field::Phone, "111".into())]).unwrap();
+    b.edit(&[Edit::Set(Field::Phone, "222".into())]).unwrap();
+    merged(&mut a, &mut b);
+    (a, b)
+}
+
+#[test]
+fn a_conflict_lists_every_value_with_its_device_and_time_and_keeping_one_resolves_it_everywhere() {
+    let (mut a, mut b) = two_devices_conflicting_on_phone();
+    let c = a.conflicts_detailed();
+    assert_eq!(c.len(), 1);
+    let values = &c[0].values;
+    assert_eq!(values.len(), 2);
+    // the shown value comes first
+    assert_eq!(values[0].value, a.customer().phone);
+    let mut devices: Vec<_> = values.iter().map(|v| v.device.unwrap()).collect();
+    devices.sort();
+    assert_eq!(devices, vec![DeviceId([1; 16]), DeviceId([2; 16])]);
+    assert!(values.iter().all(|v| v.at > 1_600_000_000_000), "edits are stamped with the clock: {values:?}");
+    // b keeps the value that is *not* shown
+    let loser = values[1].clone();
+    b.edit(&[Edit::KeepValue { path: "phone".into(), op: loser.op.clone() }]).unwrap();
+    merged(&mut a, &mut b);
+    assert!(a.conflicts().is_empty() && b.conflicts().is_empty());
+    assert_eq!(a.customer().phone, loser.value);
+    assert_eq!(b.customer().phone, loser.value);
+    // keeping again names a value the field no longer holds
+    let e = a.edit(&[Edit::KeepValue { path: "phone".into(), op: loser.op }]).unwrap_err();
+    assert!(e.to_string().contains("resolved already"), "{e}");
+}
+
+#[test]
+fn history_says_who_changed_what_and_view_as_of_and_restore_go_back() {
+    let (mut a, first) = fresh(1);
+    let mut b = CustomerDoc::empty(a.id, actor(2));
+    b.merge_chunk(&first).unwrap();
+    a.edit(&[Edit::Set(Field::Phone, "111".into())]).unwrap();
+    merged(&mut a, &mut b);
+    b.edit(&[Edit::Set(Field::Phone, "222".into())]).unwrap();
+    b.edit(&[Edit::AddContact { id: "c1".into() }, Edit::SetContact { id: "c1".into(), field: ContactField::Name, value: "Li".into() }]).unwrap();
+    b.edit(&[Edit::RemoveContact { id: "c1".into() }]).unwrap();
+    merged(&mut a, &mut b);
+
+    let h = a.history(100);
+    // newest first: removal, contact added, phone 222 (by device 2), phone 111 (by device 1), creation
+    assert_eq!(h.len(), 5, "{h:#?}");
+    assert_eq!(h[0].device, Some(DeviceId([2; 16])));
+    assert_eq!(h[0].changes, vec![FieldChange { path: "contacts.c1".into(), before: Some(String::new()), after: None, item: true }]);
+    assert!(h[1].changes.iter().any(|c| c.path == "contacts.c1.name" && c.after.as_deref() == Some("Li")));
+    assert_eq!(h[2].changes, vec![FieldChange { path: "phone".into(), before: Some("111".into()), after: Some("222".into()), item: false }]);
+    assert_eq!(h[3].device, Some(DeviceId([1; 16])));
+    assert_eq!(h[3].changes[0].before.as_deref(), Some(""));
+    assert!(h[4].changes.iter().any(|c| c.path == "name" && c.after.as_deref() == Some("Acme")));
+    assert_eq!(a.history(2).len(), 2, "a limit keeps the newest");
+
+    // view as of: just after phone became 111
+    let then = a.customer_as_of(&h[3].upto).unwrap();
+    assert_eq!(then.phone, "111");
+    assert!(then.contacts.is_empty());
+    assert_eq!(a.customer_as_of(&h[1].upto).unwrap().contacts["c1"].name, "Li");
+
+    // restore the phone as it was before device 2 changed it, and the removed contact
+    a.edit(&[Edit::RestoreValue { path: "phone".into(), heads: h[2].before.clone() }]).unwrap();
+    a.edit(&[Edit::RestoreValue { path: "contacts.c1".into(), heads: h[0].before.clone() }]).unwrap();
+    merged(&mut a, &mut b);
+    for d in [&a, &b] {
+        assert_eq!(d.customer().phone, "111");
+        assert_eq!(d.customer().contacts["c1"].name, "Li");
+    }
+    // a field of a removed item restores the whole item
+    b.edit(&[Edit::RemoveContact { id: "c1".into() }]).unwrap();
+    b.edit(&[Edit::RestoreValue { path: "contacts.c1.name".into(), heads: h[1].upto.clone() }]).unwrap();
+    assert_eq!(b.customer().contacts["c1"].name, "Li");
+    // the restores are history too
+    assert!(a.history(1)[0].changes.iter().any(|c| c.path == "contacts.c1.name" && c.after.as_deref() == Some("Li")));
+
+    // bad heads are refused with a reason, not a panic
+    let e = a.edit(&[Edit::RestoreValue { path: "phone".into(), heads: vec!["zz".into()] }]).unwrap_err();
+    assert!(e.to_string().contains("not a change id"), "{e}");
+    let e = a.customer_as_of(&["00".repeat(32)]).unwrap_err();
+    assert!(e.to_string().contains("not in this customer's history"), "{e}");
+}
