@@ -33,6 +33,12 @@ crate::messages! {
         sync_pending: "{} unsent", "{} 条未发送";
         conflict: "Conflict: also set to {}", "冲突：另一个值为 {}";
         conflict_badge: "conflict", "冲突";
+        conflict_values: "Values written at the same time", "同时写入的值";
+        conflict_explain: "Two devices changed this field at the same time. Keep one value: every device then shows it.", "两台设备同时修改了这个字段。保留其中一个值后，所有设备都会显示它。";
+        conflict_shown: "shown now", "当前显示";
+        keep_this: "Keep this value", "保留此值";
+        choose_value: "Choose a value", "选择一个值";
+        empty_value: "(empty)", "（空）";
         company: "Company", "公司";
         person: "Person", "个人";
     }

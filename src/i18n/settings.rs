@@ -12,6 +12,13 @@ crate::messages! {
         invite_link: "Invite link", "邀请链接";
         copy: "Copy", "复制";
         copied: "Copied", "已复制";
+        team: "Team", "团队";
+        team_hint: "Your name is shown to the team in each customer's history, in conflicts and beside what you are editing.",
+                   "你的名字会显示在客户的修改历史、冲突和你正在编辑的字段旁。";
+        your_name: "Your name", "你的名字";
+        this_device_is: "This device belongs to", "此设备属于";
+        pick_member: "Choose a member", "选择成员";
+        this_device: "this device", "本设备";
         team_note: "Changes below apply to the whole team and sync to every device.",
                    "以下设置对整个团队生效，并同步到每台设备。";
         currency: "Default currency", "默认货币";

@@ -13,6 +13,7 @@ mod deals;
 mod dialog;
 mod fields;
 mod figures;
+mod history;
 mod notes;
 mod profile;
 mod purchases;
@@ -119,17 +120,52 @@ impl Page {
         notes::flush(*self, true);
     }
 
-    /// The mark beside a field written concurrently: the value shown won; these are the others.
+    /// The mark beside a field written concurrently: the value shown won; the mark opens the
+    /// list of every value with who wrote it and when, and keeping one resolves the conflict
+    /// on every device (`Edit::KeepValue`, an ordinary change).
     pub fn conflict(&self, path: String) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
         let page = *self;
+        let open = RwSignal::new(false);
         move || {
             let common = page.common();
-            page.view.with(|v| {
-                v.as_ref().and_then(|v| v.conflicts.iter().find(|c| c.path == path)).map(|c| {
-                    let others = c.others.iter().map(|o| format!("“{o}”")).collect::<Vec<_>>().join(", ");
-                    view! { <span class="conflict" role="note">{fill(common.conflict, &[&others])}</span> }.into_any()
-                })
-            })
+            let c = page.view.with(|v| v.as_ref().and_then(|v| v.conflicts.iter().find(|c| c.path == path).cloned()))?;
+            let others = c.others.iter().map(|o| format!("“{o}”")).collect::<Vec<_>>().join(", ");
+            let panel_id = format!("conflict-{}", path.replace('.', "-"));
+            let values = c.values.clone();
+            let path = c.path.clone();
+            Some(view! {
+                <span class="conflict-wrap">
+                    <span class="conflict" role="note">{fill(common.conflict, &[&others])}</span>
+                    <button type="button" class="conflict-open" aria-expanded=move || open.get().to_string() aria-controls=panel_id.clone()
+                        on:click=move |_| open.update(|o| *o = !*o)>
+                        {move || page.common().choose_value}
+                    </button>
+                    <Show when=move || open.get()>
+                        <div class="conflict-panel" id=panel_id.clone() role="group" aria-label=move || page.common().conflict_values>
+                            <p class="hint">{move || page.common().conflict_explain}</p>
+                            <ul>
+                                {values.iter().enumerate().map(|(i, v)| {
+                                    let keep = Edit::KeepValue { path: path.clone(), op: v.op.clone() };
+                                    let who = v.device.map(|d| page.app.settings.with(|s| s.who(&d))).unwrap_or_default();
+                                    let when = format::datetime(page.l(), v.at);
+                                    let shown = if v.value.is_empty() { page.common().empty_value.to_string() } else { format!("“{}”", v.value) };
+                                    view! {
+                                        <li class="conflict-value">
+                                            <span class="value">{shown}</span>
+                                            <span class="hint">{[who, when].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}</span>
+                                            {(i == 0).then(|| view! { <span class="badge">{move || page.common().conflict_shown}</span> })}
+                                            <button type="button" on:click=move |_| { open.set(false); page.apply(vec![keep.clone()]); }>
+                                                {move || page.common().keep_this}
+                                            </button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                    </Show>
+                </span>
+            }
+            .into_any())
         }
     }
 }
@@ -151,7 +187,8 @@ pub(crate) fn Section(id: &'static str, #[prop(into)] title: Signal<String>, chi
     }
 }
 
-const SECTIONS: [&str; 9] = ["profile", "figures", "contacts", "deals", "timeline", "tasks", "notes", "tickets", "purchases"];
+const SECTIONS: [&str; 10] =
+    ["profile", "figures", "contacts", "deals", "timeline", "tasks", "notes", "tickets", "purchases", "history"];
 
 fn section_title(t: &CustomerMsg, id: &str) -> &'static str {
     match id {
@@ -162,6 +199,7 @@ fn section_title(t: &CustomerMsg, id: &str) -> &'static str {
         "tasks" => t.tasks,
         "notes" => t.notes,
         "tickets" => t.tickets,
+        "history" => t.history,
         _ => t.purchases,
     }
 }
@@ -285,6 +323,7 @@ pub fn CustomerPage() -> impl IntoView {
                         <notes::NotesSection/>
                         <tickets::TicketsSection/>
                         <purchases::PurchasesSection/>
+                        <history::HistorySection/>
                         <DeleteCustomer/>
                     </div>
                 </Show>

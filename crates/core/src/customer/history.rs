@@ -36,7 +36,7 @@ pub struct ConflictValue {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {
     pub path: String,
-    /// the value before (None: it did not exist); an item (a map or list) reads as ""
+    /// the value before (None: it did not exist); an item reads as its name or title
     pub before: Option<String>,
     /// the value after (None: removed)
     pub after: Option<String>,
@@ -106,10 +106,22 @@ fn locate<R: ReadDoc>(doc: &R, path: &str) -> Result<(ObjId, Prop), usize> {
     Err(0)
 }
 
-fn display(v: &Value<'_>) -> (String, bool) {
-    match v {
+/// A value in words, and whether it is an item. An item reads as its name, title or subject
+/// (as of `heads`), so a removed contact is still "Li Na" in the history.
+fn display(doc: &Automerge, v: &(Value<'_>, ObjId), heads: &[ChangeHash]) -> (String, bool) {
+    match &v.0 {
+        Value::Object(ObjType::Map) => {
+            let name = ["name", "title", "subject"]
+                .iter()
+                .find_map(|k| match doc.get_at(&v.1, *k, heads) {
+                    Ok(Some((s @ Value::Scalar(_), _))) => Some(scalar_string(&s)).filter(|s| !s.is_empty()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            (name, true)
+        }
         Value::Object(_) => (String::new(), true),
-        v => (scalar_string(v), false),
+        s => (scalar_string(s), false),
     }
 }
 
@@ -277,8 +289,8 @@ fn what_changed(doc: &Automerge, deps: &[ChangeHash], hash: ChangeHash) -> Vec<F
     for p in doc.diff(deps, &[hash]) {
         match p.action {
             PatchAction::PutMap { key, value, .. } => {
-                let before = doc.get_at(&p.obj, key.as_str(), deps).ok().flatten().map(|v| display(&v.0));
-                let (after, item) = display(&value.0);
+                let before = doc.get_at(&p.obj, key.as_str(), deps).ok().flatten().map(|v| display(doc, &v, deps));
+                let (after, item) = display(doc, &value, &[hash]);
                 // a new item is listed by its fields, which follow as their own changes
                 if item && before.is_none() {
                     continue;
@@ -290,14 +302,14 @@ fn what_changed(doc: &Automerge, deps: &[ChangeHash], hash: ChangeHash) -> Vec<F
                 );
             }
             PatchAction::DeleteMap { key } => {
-                let before = doc.get_at(&p.obj, key.as_str(), deps).ok().flatten().map(|v| display(&v.0));
+                let before = doc.get_at(&p.obj, key.as_str(), deps).ok().flatten().map(|v| display(doc, &v, deps));
                 let item = before.as_ref().map(|b| b.1).unwrap_or(false);
                 let path = join(&p.path, Some(&Prop::Map(key)));
                 out.insert(path.clone(), FieldChange { path, before: before.map(|b| b.0), after: None, item });
             }
             PatchAction::Insert { index, values } => {
-                for (i, (v, _, _)) in values.iter().enumerate() {
-                    let (after, item) = display(v);
+                for (i, (v, id, _)) in values.iter().enumerate() {
+                    let (after, item) = display(doc, &(v.clone(), id.clone()), &[hash]);
                     let path = join(&p.path, Some(&Prop::Seq(index + i)));
                     out.insert(path.clone(), FieldChange { path, before: None, after: Some(after), item });
                 }

@@ -279,7 +279,7 @@ fn history_says_who_changed_what_and_view_as_of_and_restore_go_back() {
     // newest first: removal, contact added, phone 222 (by device 2), phone 111 (by device 1), creation
     assert_eq!(h.len(), 5, "{h:#?}");
     assert_eq!(h[0].device, Some(DeviceId([2; 16])));
-    assert_eq!(h[0].changes, vec![FieldChange { path: "contacts.c1".into(), before: Some(String::new()), after: None, item: true }]);
+    assert_eq!(h[0].changes, vec![FieldChange { path: "contacts.c1".into(), before: Some("Li".into()), after: None, item: true }]);
     assert!(h[1].changes.iter().any(|c| c.path == "contacts.c1.name" && c.after.as_deref() == Some("Li")));
     assert_eq!(h[2].changes, vec![FieldChange { path: "phone".into(), before: Some("111".into()), after: Some("222".into()), item: false }]);
     assert_eq!(h[3].device, Some(DeviceId([1; 16])));

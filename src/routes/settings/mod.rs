@@ -2,6 +2,8 @@
 //! workspace; and the team's shared settings (pipelines and stages, custom fields, loyalty
 //! tiers, default currency), each change one `edit_settings` that syncs to every device.
 
+mod team;
+
 use crate::i18n::customer::{pipeline_name, stage_name};
 use crate::i18n::settings::SettingsMsg;
 use crate::i18n::{fill, set_locale, use_locale, Locale};
@@ -49,6 +51,7 @@ pub fn Settings() -> impl IntoView {
             <h1>{move || t().title}</h1>
             <LanguagePicker/>
             <InviteLink/>
+            <team::Team status=status/>
             <h2>{move || t().pipelines}</h2>
             <p class="hint">{move || t().team_note}</p>
             <p class="visually-hidden" role="status">{move || (status.get() > 0).then(|| t().saved)}</p>
