@@ -4,7 +4,7 @@ use crate::components::command_palette::CommandPalette;
 use crate::components::sync_status::SyncStatusBadge;
 use crate::platform::store::Store;
 use crate::platform::sync_client::{Hooks, SyncClient};
-use crate::platform::tabs::Tabs;
+use crate::platform::tabs::{self, TabMsg, Tabs};
 use crate::i18n::{common::Common, set_locale, use_locale, Locale};
 use crate::platform::{self, workspace};
 use crate::routes::{
@@ -50,35 +50,12 @@ pub fn start() {
             sync: RefCell::new(None),
             tabs: RefCell::new(None),
         });
-        let tabs = Tabs::join(&keys.workspace.to_string(), move |ids| {
-            let store = services().store.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                if ids.iter().any(|i| *i == crm_core::WORKSPACE_DOC.to_string()) {
-                    crate::state::reload_settings(app).await;
-                }
-                match store.summaries_of(&ids).await {
-                    Ok(summaries) => app.changed_elsewhere(summaries),
-                    Err(e) => app.error.set(Some(e.to_string())),
-                }
-            });
-        });
+        let tabs = Tabs::join(&keys.workspace.to_string(), move |msg| heard_from_tab(app, msg));
         *services().tabs.borrow_mut() = Some(tabs);
-        let hooks = Hooks {
-            status: Box::new(move |s| app.sync.set(s)),
-            ingested: Box::new(move |ing| {
-                let mut ids: Vec<String> = ing.summaries.iter().map(|s| s.id.clone()).collect();
-                if let Some(settings) = ing.settings {
-                    app.settings.set(settings);
-                    ids.push(crm_core::WORKSPACE_DOC.to_string());
-                }
-                if let Some(t) = services().tabs.borrow().as_ref() {
-                    t.announce(&ids);
-                }
-                app.changed_elsewhere(ing.summaries);
-            }),
-        };
-        let client = SyncClient::start(&workspace::relay_url(), store, keys, hooks);
-        *services().sync.borrow_mut() = Some(client);
+        // one tab holds the network connections for all (Web Locks); the others wait their turn
+        let workspace = keys.workspace.to_string();
+        tabs::when_leader(&workspace, move || start_sync(app, store, keys));
+        crate::platform::presence::start(app);
         let locale = RwSignal::new(Locale::initial());
         set_locale(locale, locale.get_untracked());
         mount_to_body(move || {
@@ -91,6 +68,78 @@ pub fn start() {
         crate::routes::tasks::start_reminders(app, locale);
         upgrade_old_rows(app).await;
     });
+}
+
+/// This tab leads: connect to the relay for every tab of this browser.
+fn start_sync(app: AppState, store: Rc<Store>, keys: crm_core::WorkspaceKeys) {
+    let post = |m: TabMsg| {
+        if let Some(t) = services().tabs.borrow().as_ref() {
+            t.post(&m);
+        }
+    };
+    let hooks = Hooks {
+        status: Box::new(move |s| {
+            post(TabMsg::Status { status: s.clone() });
+            app.sync.set(s);
+        }),
+        ingested: Box::new(move |ing| {
+            let mut ids: Vec<String> = ing.summaries.iter().map(|s| s.id.clone()).collect();
+            if let Some(settings) = ing.settings {
+                app.settings.set(settings);
+                ids.push(crm_core::WORKSPACE_DOC.to_string());
+            }
+            if let Some(t) = services().tabs.borrow().as_ref() {
+                t.announce(&ids);
+            }
+            app.changed_elsewhere(ing.summaries);
+        }),
+        ephemeral: Box::new(move |body| {
+            crate::platform::presence::receive(app, &body);
+            post(TabMsg::Ephemeral { body, outbound: false });
+        }),
+    };
+    let client = SyncClient::start(&workspace::relay_url(), store, keys, hooks);
+    *services().sync.borrow_mut() = Some(client);
+}
+
+/// What another tab of this browser said.
+fn heard_from_tab(app: AppState, msg: TabMsg) {
+    let leader = services().sync.borrow().clone();
+    match msg {
+        TabMsg::Changed { ids } => {
+            // that tab's chunks are in the shared store: the leader sends them on
+            if let Some(c) = &leader {
+                c.push_outbox();
+            }
+            let store = services().store.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if ids.iter().any(|i| *i == crm_core::WORKSPACE_DOC.to_string()) {
+                    crate::state::reload_settings(app).await;
+                }
+                match store.summaries_of(&ids).await {
+                    Ok(summaries) => app.changed_elsewhere(summaries),
+                    Err(e) => app.error.set(Some(e.to_string())),
+                }
+            });
+        }
+        TabMsg::Hello => {
+            if leader.is_some() {
+                if let Some(t) = services().tabs.borrow().as_ref() {
+                    t.post(&TabMsg::Status { status: app.sync.get_untracked() });
+                }
+            }
+        }
+        TabMsg::Status { status } => {
+            if leader.is_none() {
+                app.sync.set(crate::platform::sync_client::SyncStatus { here: false, ..status });
+            }
+        }
+        TabMsg::Ephemeral { body, outbound } => match (&leader, outbound) {
+            (Some(c), true) => c.send_ephemeral(body),
+            (_, false) => crate::platform::presence::receive(app, &body),
+            (None, true) => {}
+        },
+    }
 }
 
 /// Rows stored by an older version of the app lack what newer screens read (the analytics

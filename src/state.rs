@@ -75,6 +75,8 @@ pub struct AppState {
     /// the latest analytics report, its progress and the options (see `platform::analytics`);
     /// `report.scores[i]` belongs to `summaries[i]`
     pub analytics: RwSignal<crate::platform::analytics::Analytics>,
+    /// who else is where, as last heard (see `platform::presence`)
+    pub presence: RwSignal<crm_core::presence::PresenceBoard>,
 }
 
 impl AppState {
@@ -94,6 +96,7 @@ impl AppState {
             sync: RwSignal::new(SyncStatus::default()),
             error: RwSignal::new(None),
             analytics: RwSignal::new(Default::default()),
+            presence: RwSignal::new(Default::default()),
         }
     }
 

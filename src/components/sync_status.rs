@@ -34,6 +34,7 @@ pub fn SyncStatusBadge() -> impl IntoView {
             aria-label=move || t().sync_status
             data-state=move || status.get().state.as_str()
             data-pending=move || status.get().pending.to_string()
+            data-here=move || status.get().here.to_string()
             title=move || status.get().error.unwrap_or_default()
         >
             <span class="dot" aria-hidden="true"></span>

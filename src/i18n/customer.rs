@@ -27,6 +27,9 @@ crate::messages! {
         notes: "Notes", "笔记";
         tickets: "Tickets", "工单";
         purchases: "Purchases", "购买";
+        presence_label: "Also here", "同时在看";
+        presence_here: "{} is here", "{} 正在查看";
+        presence_editing: "{} is editing {}", "{} 正在编辑{}";
         history: "History", "修改历史";
         history_show: "Show history", "显示修改历史";
         history_hide: "Hide history", "隐藏修改历史";

@@ -4,6 +4,7 @@
 
 pub mod analytics;
 pub mod files;
+pub mod presence;
 pub mod reminders;
 pub mod store;
 pub mod sync_client;

@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum SyncState {
     #[default]
     Offline,
@@ -36,9 +36,11 @@ impl SyncState {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SyncStatus {
     pub state: SyncState,
+    /// this tab holds the connection (the others hear the status from it)
+    pub here: bool,
     /// local chunks the relay has not acknowledged
     pub pending: u64,
     /// the last problem, in words, if any
@@ -49,6 +51,8 @@ pub struct SyncStatus {
 pub struct Hooks {
     pub status: Box<dyn Fn(SyncStatus)>,
     pub ingested: Box<dyn Fn(Ingested)>,
+    /// a sealed ephemeral message from the network
+    pub ephemeral: Box<dyn Fn(Vec<u8>)>,
 }
 
 enum Event {
@@ -56,6 +60,9 @@ enum Event {
     Frame(u64, Vec<u8>),
     Closed(u64, String),
     Local(SealedChunk),
+    /// another tab wrote chunks to the shared store: push what the relay lacks
+    Outbox,
+    Ephemeral(Vec<u8>),
     Resync,
 }
 
@@ -119,6 +126,16 @@ impl SyncClient {
     /// A chunk this device just wrote: counted as unsent and pushed if connected.
     pub fn local_chunk(&self, chunk: SealedChunk) {
         let _ = self.inner.borrow().tx.unbounded_send(Event::Local(chunk));
+    }
+
+    /// Another tab of this browser stored new chunks: send them on.
+    pub fn push_outbox(&self) {
+        let _ = self.inner.borrow().tx.unbounded_send(Event::Outbox);
+    }
+
+    /// Sends a sealed ephemeral message when connected (dropped otherwise: it is ephemeral).
+    pub fn send_ephemeral(&self, body: Vec<u8>) {
+        let _ = self.inner.borrow().tx.unbounded_send(Event::Ephemeral(body));
     }
 
     /// Reconnects now (the browser came back online), resetting the backoff.
@@ -231,6 +248,7 @@ impl SyncClient {
             } else {
                 SyncState::Offline
             };
+            i.status.here = true;
             i.status.clone()
         };
         (hooks.status)(status);
@@ -306,6 +324,20 @@ impl SyncClient {
                         self.send(&f);
                     }
                 }
+                Event::Outbox => {
+                    self.refresh_pending(&store).await;
+                    let their = self.inner.borrow().session.their().clone();
+                    let open = self.inner.borrow().open;
+                    if open {
+                        if let Ok(chunks) = store.chunks_missing_for(&their).await {
+                            let frames = self.inner.borrow_mut().session.chunks_for_peer(chunks);
+                            for f in frames {
+                                self.send(&f);
+                            }
+                        }
+                    }
+                }
+                Event::Ephemeral(body) => self.send(&Message::Ephemeral { body }),
                 Event::Resync => {
                     let open = self.inner.borrow().open;
                     if open {
@@ -349,6 +381,7 @@ impl SyncClient {
                     self.refresh_pending(store).await;
                 }
                 Effect::CaughtUp => self.inner.borrow_mut().caught_up = true,
+                Effect::Ephemeral(body) => (hooks.ephemeral)(body),
                 Effect::Closed { reason } => self.drop_connection(format!("relay error: {reason}")),
             }
         }

@@ -173,7 +173,7 @@ impl Client {
                     Effect::CaughtUp => return Ok(x),
                     Effect::Closed { reason } => bail!("the relay closed the connection: {reason}"),
                     // a bench client holds no chunk the relay lacks
-                    Effect::SendMissing { .. } | Effect::PeerHas(_) => {}
+                    Effect::SendMissing { .. } | Effect::PeerHas(_) | Effect::Ephemeral(_) => {}
                 }
             }
         }

@@ -135,6 +135,39 @@ impl WorkspaceKeys {
     }
 }
 
+impl WorkspaceKeys {
+    /// Seals an ephemeral message (presence, peer signalling): never stored, so it carries
+    /// no slot; the associated data binds it to this workspace and to its purpose.
+    pub fn seal_ephemeral(&self, plain: &[u8]) -> Vec<u8> {
+        let nonce: [u8; NONCE_LEN] = random_bytes();
+        let cipher = XChaCha20Poly1305::new((&self.key).into());
+        let ct = cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad: &self.ephemeral_aad() })
+            .expect("XChaCha20-Poly1305 encryption of an in-memory buffer cannot fail");
+        let mut body = Vec::with_capacity(NONCE_LEN + ct.len());
+        body.extend_from_slice(&nonce);
+        body.extend_from_slice(&ct);
+        body
+    }
+
+    pub fn open_ephemeral(&self, body: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        if body.len() < NONCE_LEN + 16 {
+            return Err(CryptoError::Truncated("ephemeral message".into()));
+        }
+        let (nonce, ct) = body.split_at(NONCE_LEN);
+        let cipher = XChaCha20Poly1305::new((&self.key).into());
+        cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &self.ephemeral_aad() })
+            .map_err(|_| CryptoError::Open("ephemeral message".into()))
+    }
+
+    fn ephemeral_aad(&self) -> Vec<u8> {
+        let mut aad = b"crm-ephemeral-v1".to_vec();
+        aad.extend_from_slice(self.workspace.as_bytes());
+        aad
+    }
+}
+
 struct SealedChunkHeader {
     device: crate::DeviceId,
     seq: u64,

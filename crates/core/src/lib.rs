@@ -22,6 +22,7 @@ pub mod ids;
 pub mod import;
 pub mod merge;
 pub mod normalize;
+pub mod presence;
 pub mod replica;
 pub mod search;
 pub mod sync;

@@ -91,7 +91,7 @@ impl Net {
                         self.offer(node, Some(link), fresh);
                     }
                 }
-                Effect::PeerHas(_) | Effect::CaughtUp => {}
+                Effect::PeerHas(_) | Effect::CaughtUp | Effect::Ephemeral(_) => {}
                 Effect::Closed { reason } => panic!("unexpected close: {reason}"),
             }
         }

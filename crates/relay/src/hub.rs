@@ -20,11 +20,20 @@ use tokio::sync::broadcast;
 /// from the database instead.
 const FORWARD_CAPACITY: usize = 64;
 
-/// Newly stored chunks, and the connection they came from (which already has them).
+/// What one connection hands to the workspace's others.
+#[derive(Debug)]
+pub enum Forwarded {
+    /// newly stored chunks
+    Chunks(Vec<SealedChunk>),
+    /// a sealed ephemeral message (presence, signalling): passed on, never stored
+    Ephemeral(Vec<u8>),
+}
+
+/// A forward, and the connection it came from (which must not get it back).
 #[derive(Debug)]
 pub struct Forward {
     pub from: u64,
-    pub chunks: Vec<SealedChunk>,
+    pub what: Forwarded,
 }
 
 pub struct Hub {
@@ -139,8 +148,14 @@ impl Hub {
     pub fn forward(&self, from: u64, chunks: Vec<SealedChunk>) {
         if !chunks.is_empty() {
             // an error only means nobody is listening
-            let _ = self.tx.send(Arc::new(Forward { from, chunks }));
+            let _ = self.tx.send(Arc::new(Forward { from, what: Forwarded::Chunks(chunks) }));
         }
+    }
+
+    /// Hands an ephemeral message to the workspace's other connections. A connection that
+    /// has fallen behind loses it (it is ephemeral; the sender repeats what matters).
+    pub fn forward_ephemeral(&self, from: u64, body: Vec<u8>) {
+        let _ = self.tx.send(Arc::new(Forward { from, what: Forwarded::Ephemeral(body) }));
     }
 }
 

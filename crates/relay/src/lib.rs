@@ -77,6 +77,13 @@ pub enum StartError {
 pub fn router(state: Arc<AppState>, dist: Option<PathBuf>) -> Router {
     let api = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        // open sync connections, for operators and tests (no workspace is named)
+        .route(
+            "/stats",
+            get(|axum::extract::State(s): axum::extract::State<Arc<AppState>>| async move {
+                format!("{{\"connections\":{}}}", s.hubs.connections())
+            }),
+        )
         .route("/sync/{workspace}", get(ws::handler))
         .with_state(state);
     match dist {

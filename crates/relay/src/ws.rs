@@ -14,7 +14,7 @@
 
 use crate::auth;
 use crate::error::AppError;
-use crate::hub::{Forward, Hub};
+use crate::hub::{Forward, Forwarded, Hub};
 use crate::limits::Bucket;
 use crate::store::{seq_to_sql, StoreError};
 use crate::AppState;
@@ -158,7 +158,10 @@ impl Conn {
                 }
                 forwarded = forwards.recv() => match forwarded {
                     Ok(f) if f.from == self.id => Ok(()),
-                    Ok(f) => self.send_chunks(f.chunks.iter().cloned()).await,
+                    Ok(f) => match &f.what {
+                        Forwarded::Chunks(chunks) => self.send_chunks(chunks.iter().cloned()).await,
+                        Forwarded::Ephemeral(body) => self.send(&Message::Ephemeral { body: body.clone() }).await,
+                    },
                     Err(RecvError::Lagged(n)) => {
                         last_heard = tokio::time::Instant::now();
                         tracing::debug!(id = self.id, missed = n, "forward queue overflowed; catching up from storage");
@@ -236,6 +239,7 @@ impl Conn {
                     self.hub.forward(self.id, fresh);
                 }
                 Effect::PeerHas(_) | Effect::CaughtUp => {}
+                Effect::Ephemeral(body) => self.hub.forward_ephemeral(self.id, body),
                 Effect::Closed { reason } => {
                     tracing::info!(id = self.id, "peer closed with an error: {reason}");
                     return Err(End::Close {

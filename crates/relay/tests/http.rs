@@ -77,6 +77,7 @@ async fn the_built_app_is_served_with_spa_fallback_content_types_and_no_cache_en
 
         // the API still wins over the app
         assert_eq!(relay.get("/healthz").await.text(), "ok");
+        assert_eq!(relay.get("/stats").await.text(), r#"{"connections":0}"#);
     })
     .await;
 }

@@ -149,3 +149,31 @@ async fn a_flood_of_tiny_messages_is_paced_by_the_message_rate() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn ephemeral_messages_reach_the_workspaces_other_connections_and_are_never_stored() {
+    bounded(90, async {
+        let relay = Relay::fresh().await;
+        let keys = WorkspaceSecret::generate().keys();
+        let other_ws = WorkspaceSecret::generate().keys();
+        let mut a = relay.connect(&keys).await;
+        let mut b = relay.connect(&keys).await;
+        let mut stranger = relay.connect(&other_ws).await;
+        for p in [&mut a, &mut b, &mut stranger] {
+            p.hello(&VersionVector::new()).await;
+        }
+        let body = keys.seal_ephemeral(b"alice is on customer 7");
+        a.send(&Message::Ephemeral { body: body.clone() }).await;
+        assert_eq!(b.recv().await, Message::Ephemeral { body: body.clone() });
+        a.expect_silence(Duration::from_millis(300)).await;
+        stranger.expect_silence(Duration::from_millis(300)).await;
+        assert!(stored(&relay, &keys).await.is_empty(), "an ephemeral message is not stored");
+        // one over the size limit closes the sender's connection with a reason
+        a.send(&Message::Ephemeral { body: vec![0; crm_core::sync::MAX_EPHEMERAL + 1] }).await;
+        let closed = a.closed().await;
+        assert_eq!(u16::from(closed.frame.expect("a close frame").code), 1008);
+        assert!(closed.errors.iter().any(|e| e.contains("ephemeral")), "{:?}", closed.errors);
+        b.expect_silence(Duration::from_millis(300)).await;
+    })
+    .await;
+}

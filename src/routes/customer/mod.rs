@@ -15,6 +15,7 @@ mod fields;
 mod figures;
 mod history;
 mod notes;
+mod presence;
 mod profile;
 mod purchases;
 mod tasks;
@@ -294,10 +295,11 @@ pub fn CustomerPage() -> impl IntoView {
     let restore = move |_| page.apply(vec![Edit::Restore { at: crate::platform::now_ms(), by: page.me() }]);
 
     view! {
-        <section class="customer">
+        <section class="customer" on:focusin=move |ev| presence::follow_focus(page, ev, true) on:focusout=move |ev| presence::follow_focus(page, ev, false)>
             <p class="crumbs"><a href="/">{move || t().back}</a></p>
             <Show when=move || !missing.get() fallback=move || view! { <p role="alert">{move || t().not_here}</p> }>
                 <h1>{title}</h1>
+                <presence::PresenceLine/>
                 <Show when=loaded>
                     {move || view_state.with(|v| v.as_ref().map(|v| !v.complete).unwrap_or(false)).then(|| view! {
                         <p class="hint" role="status">{move || t().arriving}</p>

@@ -10,6 +10,8 @@ pub const MAX_FRAME: usize = 1024 * 1024;
 pub const MAX_CHUNK_BODY: usize = 768 * 1024;
 /// Chunk frames are filled up to about this many body bytes.
 pub const FRAME_BUDGET: usize = 256 * 1024;
+/// An ephemeral message body may not exceed this.
+pub const MAX_EPHEMERAL: usize = 16 * 1024;
 /// More devices than this in one vector is treated as hostile input.
 pub const MAX_DEVICES: usize = 100_000;
 const VERSION: u8 = 1;
@@ -25,6 +27,9 @@ pub enum Message {
     Ack { vector: VersionVector },
     /// The sender is closing this connection because of the stated problem.
     Error { reason: String },
+    /// A sealed ephemeral message (presence, peer signalling) for the workspace's other
+    /// connections: a relay forwards it and never stores it.
+    Ephemeral { body: Vec<u8> },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -90,6 +95,11 @@ impl Message {
                     return bad("error reason longer than 4096 bytes".into());
                 }
             }
+            Message::Ephemeral { body } => {
+                if body.len() > MAX_EPHEMERAL {
+                    return bad(format!("ephemeral message of {} bytes exceeds {MAX_EPHEMERAL}", body.len()));
+                }
+            }
         }
         Ok(())
     }
@@ -112,6 +122,7 @@ mod tests {
                 chunks: vec![SealedChunk { device: DeviceId([1; 16]), seq: 1, doc: DocId([2; 16]), body: vec![7; 100] }],
             },
             Message::Error { reason: "bye".into() },
+            Message::Ephemeral { body: vec![5; 40] },
         ] {
             assert_eq!(Message::decode(&m.encode()).unwrap(), m);
         }
@@ -130,6 +141,8 @@ mod tests {
         let mut trailing = Message::Error { reason: "x".into() }.encode();
         trailing.push(0);
         assert!(matches!(Message::decode(&trailing), Err(ProtocolError::Decode(_))));
+        let big = Message::Ephemeral { body: vec![0; MAX_EPHEMERAL + 1] };
+        assert!(matches!(Message::decode(&big.encode()), Err(ProtocolError::Invalid(_))));
     }
 
     proptest! {

@@ -6,5 +6,5 @@
 mod message;
 mod session;
 
-pub use message::{Message, ProtocolError, FRAME_BUDGET, MAX_CHUNK_BODY, MAX_DEVICES, MAX_FRAME};
+pub use message::{Message, ProtocolError, FRAME_BUDGET, MAX_CHUNK_BODY, MAX_DEVICES, MAX_EPHEMERAL, MAX_FRAME};
 pub use session::{Effect, Session};

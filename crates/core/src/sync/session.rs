@@ -19,6 +19,9 @@ pub enum Effect {
     CaughtUp,
     /// The other side reported an error and is closing.
     Closed { reason: String },
+    /// A sealed ephemeral message: a relay forwards it to the workspace's other connections,
+    /// a device opens it (see [`crate::presence::Ephemeral`]).
+    Ephemeral(Vec<u8>),
 }
 
 #[derive(Debug, Default)]
@@ -77,6 +80,7 @@ impl Session {
                 vec![Effect::PeerHas(self.their.clone())]
             }
             Message::Error { reason } => vec![Effect::Closed { reason }],
+            Message::Ephemeral { body } => vec![Effect::Ephemeral(body)],
         }
     }
 
