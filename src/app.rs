@@ -3,6 +3,8 @@
 use crate::components::command_palette::CommandPalette;
 use crate::components::sync_status::SyncStatusBadge;
 use crate::platform::store::Store;
+use crate::platform::peers::{PeerHooks, Peers};
+use crate::platform::store::Ingested;
 use crate::platform::sync_client::{Hooks, SyncClient};
 use crate::platform::tabs::{self, TabMsg, Tabs};
 use crate::i18n::{common::Common, set_locale, use_locale, Locale};
@@ -49,6 +51,7 @@ pub fn start() {
             keys: keys.clone(),
             sync: RefCell::new(None),
             tabs: RefCell::new(None),
+            peers: RefCell::new(None),
         });
         let tabs = Tabs::join(&keys.workspace.to_string(), move |msg| heard_from_tab(app, msg));
         *services().tabs.borrow_mut() = Some(tabs);
@@ -70,12 +73,28 @@ pub fn start() {
     });
 }
 
-/// This tab leads: connect to the relay for every tab of this browser.
+/// This tab leads: connect to the relay, and to peers, for every tab of this browser.
 fn start_sync(app: AppState, store: Rc<Store>, keys: crm_core::WorkspaceKeys) {
     let post = |m: TabMsg| {
         if let Some(t) = services().tabs.borrow().as_ref() {
             t.post(&m);
         }
+    };
+    // chunks merged from the network (relay or peer): show them here and in the other tabs
+    let show = move |ing: &Ingested| {
+        let mut ids: Vec<String> = ing.summaries.iter().map(|s| s.id.clone()).collect();
+        if let Some(settings) = ing.settings.clone() {
+            app.settings.set(settings);
+            ids.push(crm_core::WORKSPACE_DOC.to_string());
+        }
+        if let Some(t) = services().tabs.borrow().as_ref() {
+            t.announce(&ids);
+        }
+        app.changed_elsewhere(ing.summaries.clone());
+    };
+    let ephemeral = move |body: Vec<u8>| {
+        crate::platform::presence::receive(app, &body);
+        post(TabMsg::Ephemeral { body, outbound: false });
     };
     let hooks = Hooks {
         status: Box::new(move |s| {
@@ -83,23 +102,35 @@ fn start_sync(app: AppState, store: Rc<Store>, keys: crm_core::WorkspaceKeys) {
             app.sync.set(s);
         }),
         ingested: Box::new(move |ing| {
-            let mut ids: Vec<String> = ing.summaries.iter().map(|s| s.id.clone()).collect();
-            if let Some(settings) = ing.settings {
-                app.settings.set(settings);
-                ids.push(crm_core::WORKSPACE_DOC.to_string());
+            show(&ing);
+            // what the relay brought goes on to the peers
+            if let Some(p) = services().peers.borrow().as_ref() {
+                p.chunks(ing.fresh);
             }
-            if let Some(t) = services().tabs.borrow().as_ref() {
-                t.announce(&ids);
-            }
-            app.changed_elsewhere(ing.summaries);
         }),
-        ephemeral: Box::new(move |body| {
-            crate::platform::presence::receive(app, &body);
-            post(TabMsg::Ephemeral { body, outbound: false });
+        ephemeral: Box::new(ephemeral),
+    };
+    let client = SyncClient::start(&workspace::relay_url(), store.clone(), keys.clone(), hooks);
+    *services().sync.borrow_mut() = Some(client);
+    let peer_hooks = PeerHooks {
+        ingested: Box::new(move |ing| {
+            show(&ing);
+            // what a peer brought goes on to the relay
+            if let Some(c) = services().sync.borrow().as_ref() {
+                c.push_outbox();
+            }
+        }),
+        ephemeral: Box::new(ephemeral),
+        count: Box::new(move |n| app.peers.set(n)),
+        ice_servers: Box::new(move || app.settings.with_untracked(|s| s.ice_servers.clone())),
+        signal: Box::new(|body| {
+            if let Some(c) = services().sync.borrow().as_ref() {
+                c.send_ephemeral(body);
+            }
         }),
     };
-    let client = SyncClient::start(&workspace::relay_url(), store, keys, hooks);
-    *services().sync.borrow_mut() = Some(client);
+    let peers = Peers::start(crate::platform::presence::session(), store, keys, peer_hooks);
+    *services().peers.borrow_mut() = Some(peers);
 }
 
 /// What another tab of this browser said.
@@ -110,6 +141,9 @@ fn heard_from_tab(app: AppState, msg: TabMsg) {
             // that tab's chunks are in the shared store: the leader sends them on
             if let Some(c) = &leader {
                 c.push_outbox();
+            }
+            if let Some(p) = services().peers.borrow().as_ref() {
+                p.push_outbox();
             }
             let store = services().store.clone();
             wasm_bindgen_futures::spawn_local(async move {

@@ -21,6 +21,8 @@ pub struct Services {
     pub actor: ActorId,
     pub sync: RefCell<Option<SyncClient>>,
     pub tabs: RefCell<Option<Tabs>>,
+    /// peer-to-peer connections (only in the tab that holds the network connections)
+    pub peers: RefCell<Option<crate::platform::peers::Peers>>,
 }
 
 impl Services {
@@ -31,8 +33,12 @@ impl Services {
 
     fn local_changes(&self, changes: Vec<(DocId, Option<SealedChunk>)>) {
         let ids: Vec<String> = changes.iter().map(|(id, _)| id.to_string()).collect();
+        let chunks: Vec<SealedChunk> = changes.into_iter().filter_map(|(_, c)| c).collect();
+        if let Some(p) = self.peers.borrow().as_ref() {
+            p.chunks(chunks.clone());
+        }
         if let Some(c) = self.sync.borrow().as_ref() {
-            for chunk in changes.into_iter().filter_map(|(_, c)| c) {
+            for chunk in chunks {
                 c.local_chunk(chunk);
             }
         }
@@ -77,6 +83,8 @@ pub struct AppState {
     pub analytics: RwSignal<crate::platform::analytics::Analytics>,
     /// who else is where, as last heard (see `platform::presence`)
     pub presence: RwSignal<crm_core::presence::PresenceBoard>,
+    /// peers connected directly (WebRTC), as the leading tab reports
+    pub peers: RwSignal<usize>,
 }
 
 impl AppState {
@@ -97,6 +105,7 @@ impl AppState {
             error: RwSignal::new(None),
             analytics: RwSignal::new(Default::default()),
             presence: RwSignal::new(Default::default()),
+            peers: RwSignal::new(0),
         }
     }
 

@@ -21,11 +21,15 @@ pub fn SyncStatusBadge() -> impl IntoView {
             SyncState::Syncing => t.sync_syncing,
             SyncState::Synced => t.sync_synced,
         };
+        let mut text = label.to_string();
         if s.pending > 0 {
-            format!("{label} · {}", fill(t.sync_pending, &[&s.pending]))
-        } else {
-            label.to_string()
+            text = format!("{text} · {}", fill(t.sync_pending, &[&s.pending]));
         }
+        let peers = app.peers.get();
+        if peers > 0 {
+            text = format!("{text} · {}", fill(t.sync_peers, &[&peers]));
+        }
+        text
     };
     view! {
         <div
@@ -35,6 +39,7 @@ pub fn SyncStatusBadge() -> impl IntoView {
             data-state=move || status.get().state.as_str()
             data-pending=move || status.get().pending.to_string()
             data-here=move || status.get().here.to_string()
+            data-peers=move || app.peers.get().to_string()
             title=move || status.get().error.unwrap_or_default()
         >
             <span class="dot" aria-hidden="true"></span>

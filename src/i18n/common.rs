@@ -31,6 +31,7 @@ crate::messages! {
         sync_syncing: "Syncing…", "同步中…";
         sync_synced: "Synced", "已同步";
         sync_pending: "{} unsent", "{} 条未发送";
+        sync_peers: "{} peer(s) direct", "直连 {} 台设备";
         conflict: "Conflict: also set to {}", "冲突：另一个值为 {}";
         conflict_badge: "conflict", "冲突";
         conflict_values: "Values written at the same time", "同时写入的值";

@@ -12,6 +12,11 @@ crate::messages! {
         invite_link: "Invite link", "邀请链接";
         copy: "Copy", "复制";
         copied: "Copied", "已复制";
+        peer_to_peer: "Peer-to-peer", "点对点连接";
+        ice_servers: "STUN/TURN servers", "STUN/TURN 服务器";
+        ice_hint: "One per line: stun:host:port, or turn:host:port username password. With none, devices connect directly only on the same network.",
+                  "每行一个：stun:主机:端口，或 turn:主机:端口 用户名 密码。留空时，设备只在同一网络内直接连接。";
+        ice_bad: "“{}” is not a STUN or TURN server: start it with stun:, turn: or turns:.", "“{}”不是 STUN 或 TURN 服务器：应以 stun:、turn: 或 turns: 开头。";
         team: "Team", "团队";
         team_hint: "Your name is shown to the team in each customer's history, in conflicts and beside what you are editing.",
                    "你的名字会显示在客户的修改历史、冲突和你正在编辑的字段旁。";

@@ -16,6 +16,11 @@ thread_local! {
     static APP: Cell<Option<AppState>> = const { Cell::new(None) };
 }
 
+/// This tab's random id (presence and peer connections).
+pub fn session() -> u64 {
+    SESSION.with(|s| *s)
+}
+
 fn message(leaving: bool) -> Ephemeral {
     let (doc, field) = HERE.with(|h| h.borrow().clone());
     let tick = TICK.with(|t| {
@@ -42,7 +47,12 @@ pub fn send(m: &Ephemeral) {
     let body = m.seal(&s.keys);
     let client = s.sync.borrow().clone();
     match client {
-        Some(client) => client.send_ephemeral(body),
+        Some(client) => {
+            if let Some(p) = s.peers.borrow().as_ref() {
+                p.ephemeral(body.clone());
+            }
+            client.send_ephemeral(body)
+        }
         None => {
             if let Some(tabs) = s.tabs.borrow().as_ref() {
                 tabs.post(&crate::platform::tabs::TabMsg::Ephemeral { body, outbound: true });
@@ -76,7 +86,11 @@ pub fn receive(app: AppState, body: &[u8]) {
                 app.presence.notify();
             }
         }
-        Ok(Ephemeral::Signal { .. }) => {}
+        Ok(e @ (Ephemeral::Signal { .. } | Ephemeral::Peer { .. })) => {
+            if let Some(p) = services().peers.borrow().as_ref() {
+                p.heard(e);
+            }
+        }
         // presence is best effort: a message that does not open is dropped, and said so
         Err(e) => web_sys::console::warn_1(&format!("ephemeral message ignored: {e}").into()),
     }

@@ -35,8 +35,10 @@ pub struct Presence {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Ephemeral {
     Presence(Presence),
-    /// WebRTC signalling (an offer, answer or ICE candidate as JSON) from one tab to another
+    /// WebRTC signalling (an offer or answer as JSON) from one tab to another
     Signal { from: u64, to: u64, data: String },
+    /// a leading tab that can take peer-to-peer connections, repeated like presence
+    Peer { session: u64, device: DeviceId },
 }
 
 impl Ephemeral {

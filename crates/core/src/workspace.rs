@@ -92,6 +92,9 @@ record! {
         pub currency: String,
         /// marketing spend by month ("YYYY-MM" -> minor units), for the 6C cost figures
         pub marketing_costs: BTreeMap<String, i64>,
+        /// STUN/TURN servers for peer-to-peer connections, one per entry:
+        /// `stun:host:port` or `turn:host:port username credential` (none: LAN only)
+        pub ice_servers: Vec<String>,
     }
 }
 

@@ -60,6 +60,7 @@ pub fn Settings() -> impl IntoView {
             <LoyaltyTiers status=status/>
             <DefaultCurrency status=status/>
             <MarketingCosts status=status/>
+            <IceServers status=status/>
             <DeviceFacts/>
         </section>
     }
@@ -131,6 +132,34 @@ fn DeviceFacts() -> impl IntoView {
             <dt>{move || t().device_id}</dt>
             <dd><code>{s.store.device.to_string()}</code></dd>
         </dl>
+    }
+}
+
+/// STUN/TURN servers for peer-to-peer connections (none: devices connect on a LAN only).
+#[component]
+fn IceServers(status: RwSignal<u32>) -> impl IntoView {
+    let app = use_app();
+    let locale = use_locale();
+    let t = move || SettingsMsg::of(locale.get());
+    let current = Memo::new(move |_| app.settings.with(|s| s.ice_servers.join("\n")));
+    view! {
+        <h2>{move || t().peer_to_peer}</h2>
+        <div class="field">
+            <label for="ice-servers">{move || t().ice_servers}</label>
+            <textarea id="ice-servers" rows="3" aria-describedby="ice-hint" prop:value=move || current.get()
+                on:change=move |ev| {
+                    let lines: Vec<String> = event_target_value(&ev).lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+                    if let Some(bad) = lines.iter().find(|l| !(l.starts_with("stun:") || l.starts_with("turn:") || l.starts_with("turns:"))) {
+                        app.error.set(Some(fill(t().ice_bad, &[bad])));
+                        return;
+                    }
+                    save(app, status, move |s| {
+                        s.ice_servers = lines;
+                        Ok(())
+                    });
+                }></textarea>
+            <span id="ice-hint" class="hint">{move || t().ice_hint}</span>
+        </div>
     }
 }
 

@@ -26,6 +26,10 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // WebRTC between devices on this one machine: host candidates as plain addresses (real LANs
+  // resolve Chromium's mDNS names; this closed container has no mDNS), loopback allowed
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--allow-loopback-in-peer-connection',
 ];
 
 const launchOptions = () => ({

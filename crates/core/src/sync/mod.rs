@@ -4,6 +4,7 @@
 //! [`Message`]s into [`Effect`]s that the adapter carries out (storage, sockets).
 
 mod message;
+pub mod peer;
 mod session;
 
 pub use message::{Message, ProtocolError, FRAME_BUDGET, MAX_CHUNK_BODY, MAX_DEVICES, MAX_EPHEMERAL, MAX_FRAME};
