@@ -129,8 +129,10 @@ fn start_sync(app: AppState, store: Rc<Store>, keys: crm_core::WorkspaceKeys) {
             }
         }),
     };
-    let peers = Peers::start(crate::platform::presence::session(), store, keys, peer_hooks);
-    *services().peers.borrow_mut() = Some(peers);
+    if crate::platform::peers::enabled() {
+        let peers = Peers::start(crate::platform::presence::session(), store, keys, peer_hooks);
+        *services().peers.borrow_mut() = Some(peers);
+    }
 }
 
 /// What another tab of this browser said.

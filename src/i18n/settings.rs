@@ -14,6 +14,9 @@ crate::messages! {
         copied: "Copied", "已复制";
         peer_to_peer: "Peer-to-peer", "点对点连接";
         ice_servers: "STUN/TURN servers", "STUN/TURN 服务器";
+        p2p_on: "Connect directly to teammates’ devices", "直接连接队友的设备";
+        p2p_hint: "Only on this device; takes effect when the app next starts. Direct connections keep you in sync without the relay, and let teammates on the network see this device’s address.",
+                  "仅对本设备生效，下次启动应用时生效。直接连接可在没有中继服务器时保持同步，同一网络中的队友会看到本设备的地址。";
         ice_hint: "One per line: stun:host:port, or turn:host:port username password. With none, devices connect directly only on the same network.",
                   "每行一个：stun:主机:端口，或 turn:主机:端口 用户名 密码。留空时，设备只在同一网络内直接连接。";
         ice_bad: "“{}” is not a STUN or TURN server: start it with stun:, turn: or turns:.", "“{}”不是 STUN 或 TURN 服务器：应以 stun:、turn: 或 turns: 开头。";

@@ -25,6 +25,21 @@ use web_sys::{
     RtcIceServer, RtcPeerConnection, RtcPeerConnectionState, RtcSdpType, RtcSessionDescriptionInit,
 };
 
+const ENABLED_KEY: &str = "crm.p2p";
+
+/// Whether this device connects directly to teammates (a device setting, on unless turned off).
+pub fn enabled() -> bool {
+    let v = web_sys::window().and_then(|w| w.local_storage().ok().flatten()).and_then(|s| s.get_item(ENABLED_KEY).ok().flatten());
+    v.as_deref() != Some("off")
+}
+
+/// Turns direct connections on or off for this device (from the next start of the app).
+pub fn set_enabled(on: bool) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = if on { s.remove_item(ENABLED_KEY) } else { s.set_item(ENABLED_KEY, "off") };
+    }
+}
+
 /// A link that has not opened by then is dropped (the next announcement retries).
 const OPEN_TIMEOUT_MS: f64 = 20_000.0;
 const ANNOUNCE_MS: u32 = 5_000;

@@ -9,7 +9,7 @@ import {
 const peers = async (page) => Number(await statusEl(page).getAttribute('data-peers'));
 
 scenario('two devices keep syncing over WebRTC with the relay stopped', async (s) => {
-  const { relay, browser, a, b, invite } = await twoDevices(s);
+  const { relay, browser, a, b, invite } = await twoDevices(s, { p2p: true });
   await createCustomer(a.page, 'Lotus P2P');
   await waitCustomerListed(b.page, 'Lotus P2P');
   await openCustomer(b.page, 'Lotus P2P');

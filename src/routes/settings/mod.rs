@@ -142,8 +142,20 @@ fn IceServers(status: RwSignal<u32>) -> impl IntoView {
     let locale = use_locale();
     let t = move || SettingsMsg::of(locale.get());
     let current = Memo::new(move |_| app.settings.with(|s| s.ice_servers.join("\n")));
+    let direct = RwSignal::new(crate::platform::peers::enabled());
     view! {
         <h2>{move || t().peer_to_peer}</h2>
+        <div class="field checkbox">
+            <label>
+                <input type="checkbox" prop:checked=move || direct.get() on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    crate::platform::peers::set_enabled(on);
+                    direct.set(on);
+                }/>
+                " " {move || t().p2p_on}
+            </label>
+            <span class="hint">{move || t().p2p_hint}</span>
+        </div>
         <div class="field">
             <label for="ice-servers">{move || t().ice_servers}</label>
             <textarea id="ice-servers" rows="3" aria-describedby="ice-hint" prop:value=move || current.get()

@@ -66,9 +66,14 @@ export class Scenario {
     return b;
   }
 
-  /** A new device: a fresh browser context and a page in it. */
-  async device(browser, label) {
+  /**
+   * A new device: a fresh browser context and a page in it. Direct (WebRTC) connections to
+   * other devices are off unless `p2p` (the device setting "Connect directly"), so scenarios
+   * that cut a device off by stopping the relay really cut it off.
+   */
+  async device(browser, label, { p2p = false } = {}) {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    if (!p2p) await context.addInitScript(() => localStorage.setItem('crm.p2p', 'off'));
     this.contexts.push(context);
     const page = await context.newPage();
     this.#watch(page, label);

@@ -114,12 +114,12 @@ export const customerLink = (page, name) =>
   customerList(page).getByRole('link', { name: new RegExp(`^\\s*${escapeRe(name)}`) });
 
 /** Two devices of one new workspace on a fresh relay: A created it, B joined with A's invite
- * link. Returns { relay, browser, a, b, invite }. */
-export async function twoDevices(s) {
+ * link (direct WebRTC connections only with `p2p`). Returns { relay, browser, a, b, invite }. */
+export async function twoDevices(s, { p2p = false } = {}) {
   const relay = await s.relay();
   const browser = await s.browser();
-  const a = await s.device(browser, 'device A');
-  const b = await s.device(browser, 'device B');
+  const a = await s.device(browser, 'device A', { p2p });
+  const b = await s.device(browser, 'device B', { p2p });
   await openApp(a.page, relay.url);
   const invite = await readInviteLink(a.page);
   await joinWith(b.page, invite);
