@@ -45,6 +45,8 @@ const FIGURES = {
   reconnect_round_trips: ['reconnect, nothing new: round trips', '', 1],
   edit_p50: ['edit visible on a 2nd device: p50', 'ms', null],
   edit_p95: ['edit visible on a 2nd device: p95', 'ms', 300],
+  tab_p95: ['edit visible in another tab (BroadcastChannel): p95', 'ms', 100],
+  peer_p95: ['edit visible on a 2nd device over WebRTC, relay stopped: p95', 'ms', 300],
 };
 /** The figures measured at one workspace size; returns their ids. */
 function sizeFigures(k, n = 0, how = 'sync') {
@@ -280,6 +282,21 @@ async function measureEdits(s) {
   await installHelpers(a.page);
   await installHelpers(b.page);
 
+  const { samples, note } = await editLatency(a.page, b.page);
+  record('edit_p50', { value: pct(samples, 50), stat: 'p50', samples });
+  record('edit_p95', { value: pct(samples, 95), stat: 'p95', note });
+  await a.context.close();
+  await b.context.close();
+  await browser.close();
+  await relay.dispose();
+}
+
+/**
+ * Times `EDIT_SAMPLES` edits of "Phone" on page `a` until page `b` has painted them (after 3
+ * warm-up edits). Both pages are on a customer and have `installHelpers`.
+ */
+async function editLatency(aPage, bPage) {
+  const [a, b] = [{ page: aPage }, { page: bPage }];
   const samples = [];
   const viaNode = [];
   let failed = 0;
@@ -318,8 +335,55 @@ async function measureEdits(s) {
     await sleep(50);
   }
   const note = `p50 ${pct(samples, 50).toFixed(1)} ms, max ${Math.max(...samples).toFixed(1)} ms over ${samples.length} edits${failed ? `, ${failed} not seen within 10 s` : ''}; page clocks (timeOrigin + now); seen from the test process: p95 ${pct(viaNode, 95).toFixed(1)} ms`;
-  record('edit_p50', { value: pct(samples, 50), stat: 'p50', samples });
-  record('edit_p95', { value: pct(samples, 95), stat: 'p95', note });
+  return { samples, note };
+}
+
+/** An edit in one tab shown in another tab of the same browser (no network involved). */
+async function measureTabs(s) {
+  step(`An edit visible in another tab of the same browser: ${EDIT_SAMPLES} edits`);
+  const relay = await s.relay();
+  const browser = await s.browser();
+  const a = await s.device(browser, 'tab 1');
+  await openApp(a.page, relay.url);
+  const second = await a.context.newPage();
+  await openApp(second, relay.url);
+  const name = 'Tab Latency Probe';
+  await createCustomer(a.page, name);
+  await waitCustomerListed(second, name, { timeout: 20_000 });
+  await openCustomer(second, name);
+  await installHelpers(a.page);
+  await installHelpers(second);
+  const { samples, note } = await editLatency(a.page, second);
+  record('tab_p95', { value: pct(samples, 95), stat: 'p95', note, samples });
+  await a.context.close();
+  await browser.close();
+  await relay.dispose();
+}
+
+/** An edit on one device shown on another over their direct WebRTC connection, relay stopped. */
+async function measurePeers(s) {
+  step(`An edit visible on a second device over WebRTC with the relay stopped: ${EDIT_SAMPLES} edits`);
+  const relay = await s.relay();
+  const browser = await s.browser();
+  const a = await s.device(browser, 'peer A', { p2p: true });
+  const b = await s.device(browser, 'peer B', { p2p: true });
+  await openApp(a.page, relay.url);
+  await joinWith(b.page, await readInviteLink(a.page));
+  const name = 'Peer Latency Probe';
+  await createCustomer(a.page, name);
+  await waitCustomerListed(b.page, name, { timeout: 20_000 });
+  await openCustomer(b.page, name);
+  const peers = (p) => p.evaluate(() => Number(document.querySelector('.sync-status')?.dataset.peers ?? 0));
+  const until = Date.now() + 60_000;
+  while ((await peers(a.page)) < 1 || (await peers(b.page)) < 1) {
+    if (Date.now() > until) throw new Error('the two devices did not connect directly within 60 s');
+    await sleep(200);
+  }
+  await relay.stop();
+  await installHelpers(a.page);
+  await installHelpers(b.page);
+  const { samples, note } = await editLatency(a.page, b.page);
+  record('peer_p95', { value: pct(samples, 95), stat: 'p95', note, samples });
   await a.context.close();
   await b.context.close();
   await browser.close();
@@ -684,6 +748,8 @@ async function main() {
     await attempt('reconnect', ['reconnect_bytes', 'reconnect_round_trips'], () => bounded('reconnect', 180_000, () => measureReconnect(s)));
 
     await attempt('edit latency', ['download_served', 'edit_p50', 'edit_p95'], () => bounded('edit latency', 180_000, () => measureEdits(s)));
+    await attempt('tab latency', ['tab_p95'], () => bounded('tab latency', 180_000, () => measureTabs(s)));
+    await attempt('peer latency', ['peer_p95'], () => bounded('peer latency', 180_000, () => measurePeers(s)));
 
     // one workspace grows through the sizes; each size is synced into a new device
     let relay = null;
