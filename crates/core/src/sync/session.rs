@@ -62,9 +62,10 @@ impl Session {
                 out
             }
             Message::Chunks { chunks } => {
-                // the peer holds what it sends: never frame these back to it
+                // the peer holds what it sends (and what its snapshots cover): never frame these
+                // back to it
                 for c in &chunks {
-                    self.sent.insert(c.key());
+                    self.sent.insert_chunk(c);
                 }
                 if chunks.is_empty() {
                     Vec::new()
@@ -96,7 +97,8 @@ impl Session {
             if self.their.covers(&key) || self.sent.has(&key) {
                 continue;
             }
-            self.sent.insert(key);
+            // once a snapshot is sent, the chunks it covers need not follow it
+            self.sent.insert_chunk(&c);
             if !cur.is_empty() && bytes + c.body.len() > FRAME_BUDGET {
                 frames.push(Message::Chunks { chunks: std::mem::take(&mut cur) });
                 bytes = 0;
@@ -117,7 +119,7 @@ mod tests {
     use crate::ids::{DeviceId, DocId};
 
     fn chunk(seq: u64, len: usize) -> SealedChunk {
-        SealedChunk { device: DeviceId([1; 16]), seq, doc: DocId([2; 16]), body: vec![0; len] }
+        SealedChunk { device: DeviceId([1; 16]), seq, doc: DocId([2; 16]), snapshot: None, body: vec![0; len] }
     }
 
     #[test]
