@@ -316,4 +316,40 @@ mod tests {
         assert!(b.compact(id, None).unwrap().is_some());
         assert_eq!(b.customers(), a.customers());
     }
+
+    #[test]
+    fn concurrent_snapshots_are_harmless_and_a_later_one_supersedes_both() {
+        let (mut a, chunks, id) = edited(10);
+        let keys = WorkspaceSecret([4; 32]).keys();
+        let mut b = Replica::device(DeviceId([2; 16]), keys);
+        b.ingest(chunks).unwrap();
+        b.edit(id, &[Edit::AddTag("b".into())]).unwrap();
+        a.edit(id, &[Edit::AddTag("a".into())]).unwrap();
+        // both compact without having seen the other's edit or snapshot
+        let sa = a.compact(id, None).unwrap().unwrap();
+        let sb = b.compact(id, None).unwrap().unwrap();
+        let mut relay = Replica::store_only(DeviceId([9; 16]));
+        relay.ingest(a.missing_for(&Default::default())).unwrap();
+        relay.ingest(b.missing_for(&Default::default())).unwrap();
+        a.ingest(vec![sb.clone()]).unwrap();
+        b.ingest(vec![sa.clone()]).unwrap();
+        assert_eq!(a.customers(), b.customers());
+        assert_eq!(a.customers()[&id].tags.len(), 2, "both concurrent edits survive");
+        assert_eq!(a.held(id).len(), 2, "neither snapshot covers the other: both are kept");
+        relay.now = 10;
+        relay.expire(1);
+        assert_eq!(relay.held(id).len(), 2, "the relay keeps both too");
+        // the next compaction covers both snapshots and everything they covered
+        let s = a.compact(id, None).unwrap().unwrap();
+        assert!(s.covers(&sa.key()) && s.covers(&sb.key()));
+        relay.ingest(vec![s.clone()]).unwrap();
+        b.ingest(vec![s.clone()]).unwrap();
+        assert_eq!(b.held(id), vec![s.clone()]);
+        relay.now = 20;
+        relay.expire(1);
+        assert_eq!(relay.held(id), vec![s]);
+        assert_eq!(relay.vector(), a.vector());
+        b.restart().unwrap();
+        assert_eq!(b.customers(), a.customers());
+    }
 }
