@@ -96,6 +96,17 @@ impl ChunkLog {
         }
     }
 
+    /// How many keys recording `covers` would add to [`Self::ahead`] at most (ranges that do
+    /// not join the contiguous prefix are held key by key): what a node checks before letting
+    /// a small header cost it much memory.
+    pub fn ahead_cost(&self, covers: &Covers) -> u64 {
+        covers
+            .ranges()
+            .filter(|(d, first, _)| *first > self.vector.get(d) + 1)
+            .map(|(_, first, last)| last - first + 1)
+            .fold(0u64, u64::saturating_add)
+    }
+
     /// Records every key of `covers`.
     pub fn insert_covers(&mut self, covers: &Covers) {
         for (d, first, last) in covers.ranges() {
@@ -120,6 +131,12 @@ mod tests {
 
     fn k(d: u8, seq: u64) -> ChunkKey {
         ChunkKey { device: DeviceId([d; 16]), seq }
+    }
+
+    fn range(d: u8, first: u64, last: u64) -> Covers {
+        let mut c = Covers::new();
+        c.insert_range(DeviceId([d; 16]), first, last);
+        c
     }
 
     #[test]
@@ -149,8 +166,12 @@ mod tests {
         log.insert_range(d, 3, 8);
         assert_eq!(log.vector.get(&d), 9);
         assert!(log.ahead.is_empty());
-        log.insert_range(d, 1, 1_000_000_000);
+        let long = range(1, 1, 1_000_000_000);
+        assert_eq!(log.ahead_cost(&long), 0);
+        log.insert_covers(&long);
         assert_eq!(log.vector.get(&d), 1_000_000_000, "a long joining range costs no walk");
+        let far = range(2, 10, 19);
+        assert_eq!(log.ahead_cost(&far), 10, "a range past a gap is held key by key");
     }
 
     #[test]

@@ -56,6 +56,11 @@ impl std::fmt::Display for OverQuota {
     }
 }
 
+/// Keys a workspace's log may hold ahead of its vector. Snapshot covers are small on the wire
+/// but a range past a gap is held key by key, so without this a short header could cost the
+/// relay a lot of memory. Honest gaps are transient and small.
+pub const MAX_AHEAD: u64 = 1 << 18;
+
 /// A push the relay refuses, with the reason the peer is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
@@ -63,13 +68,15 @@ pub enum Refused {
     /// a snapshot claims to cover a chunk the relay holds for another document: receivers
     /// would count that chunk as held and never fetch it
     ForeignCover(String),
+    /// a snapshot's covers would hold too many keys ahead of the relay's vector
+    TooFarAhead(String),
 }
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Refused::OverQuota(q) => q.fmt(f),
-            Refused::ForeignCover(s) => f.write_str(s),
+            Refused::ForeignCover(s) | Refused::TooFarAhead(s) => f.write_str(s),
         }
     }
 }
@@ -139,6 +146,13 @@ impl Hub {
             let incoming: u64 = chunks.iter().map(|c| c.body.len() as u64).sum();
             if incoming > 0 && stored.saturating_add(incoming) > quota {
                 return Ok(Err(Refused::OverQuota(OverQuota { stored: *stored, incoming, quota })));
+            }
+            let ahead: u64 = chunks.iter().filter_map(|c| c.snapshot.as_ref()).map(|cv| log.ahead_cost(cv)).sum();
+            if ahead > 0 && (log.ahead.len() as u64).saturating_add(ahead) > MAX_AHEAD {
+                return Ok(Err(Refused::TooFarAhead(format!(
+                    "the snapshots pushed cover {ahead} chunks past gaps in what this relay holds (it keeps at most \
+                     {MAX_AHEAD} such keys per workspace); push the chunks before them first; nothing was stored"
+                ))));
             }
         }
         for c in chunks.iter().filter(|c| c.is_snapshot()) {

@@ -163,12 +163,17 @@ async fn malformed_snapshot_headers_are_refused_with_a_reason_and_store_nothing(
         unmerged.extend(postcard::to_stdvec(&raw).unwrap());
         // covers a chunk the relay holds for another document (sealed() gives chunk n doc [n; 16])
         let foreign = chunks(snap(2, 1, DocId([1; 16]), &[(1, 1), (1, 2)]));
+        // covers a long range far past anything the relay holds (a small header, much memory)
+        let mut far = Covers::new();
+        far.insert_range(device(5), 2, 300_001);
+        let far_ahead = chunks(SealedChunk { snapshot: Some(far), ..snap(2, 1, DocId([1; 16]), &[]) });
         // a node of the previous protocol version
         let old = vec![1u8, 0, 0, 0];
         for (frame, reason) in [
             (self_covering, "own device"),
             (unmerged, "unmerged"),
             (foreign, "belongs to another document"),
+            (far_ahead, "past gaps"),
             (old, "unsupported protocol version 1"),
         ] {
             let mut bad = relay.connect(&keys).await;
