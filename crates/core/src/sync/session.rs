@@ -62,10 +62,11 @@ impl Session {
                 out
             }
             Message::Chunks { chunks } => {
-                // the peer holds what it sends (and what its snapshots cover): never frame these
-                // back to it
+                // the peer holds what it sends: never frame these back to it. (Not what its
+                // snapshots cover: untrusted covers must not cost memory before the node has
+                // checked them, and a node that stores a snapshot never forwards covered chunks.)
                 for c in &chunks {
-                    self.sent.insert_chunk(c);
+                    self.sent.insert(c.key());
                 }
                 if chunks.is_empty() {
                     Vec::new()
@@ -155,5 +156,14 @@ mod tests {
         s.receive(Message::Have { vector: v.clone(), reply: false }, &v);
         let again = s.chunks_for_peer((1..=4).map(|i| chunk(i, 10)));
         assert_eq!(again, vec![Message::Chunks { chunks: vec![chunk(3, 10), chunk(4, 10)] }]);
+    }
+
+    #[test]
+    fn chunks_a_sent_snapshot_covers_do_not_follow_it() {
+        let mut s = Session::new();
+        let mut snap = chunk(5, 10);
+        snap.snapshot = Some(crate::chunk::Covers::from_keys((1..=3).map(|seq| chunk(seq, 0).key())));
+        let frames = s.chunks_for_peer([snap.clone(), chunk(2, 10), chunk(4, 10)]);
+        assert_eq!(frames, vec![Message::Chunks { chunks: vec![snap, chunk(4, 10)] }]);
     }
 }
