@@ -54,10 +54,12 @@ impl Default for Policy {
 /// Why a snapshot could not be made.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CompactError {
-    #[error("the snapshot of document {doc} would be {bytes} bytes, more than a chunk may hold ({MAX_CHUNK_BODY}); its chunks are kept")]
+    #[error("the snapshot of document {doc} would be {bytes} bytes with its covers, more than a chunk may hold ({MAX_CHUNK_BODY}); its chunks are kept")]
     TooLarge { doc: DocId, bytes: usize },
     #[error("document {0} has no chunks here to compact")]
     Nothing(DocId),
+    #[error("the snapshot of document {doc} cannot name what it replaces ({reason}); its chunks are kept")]
+    Covers { doc: DocId, reason: String },
 }
 
 /// Whether `held` (every chunk of one document stored here) deserves compaction.
@@ -97,6 +99,9 @@ pub fn plan(doc: DocId, held: &[SealedChunk]) -> Result<Plan, CompactError> {
             covers.union(inner);
         }
     }
+    // covers accumulate over a document's life; past the codec's bounds every receiver would
+    // refuse the snapshot, so it is not made at all
+    covers.check().map_err(|reason| CompactError::Covers { doc, reason })?;
     Ok(Plan { doc, covers, delete: held.iter().map(SealedChunk::key).collect() })
 }
 
@@ -116,8 +121,10 @@ pub fn seal_snapshot(
         Some(n) => keys.seal_snapshot_with_nonce(&chunk, plan.covers.clone(), n),
         None => keys.seal_snapshot(&chunk, plan.covers.clone()),
     };
-    if sealed.body.len() > MAX_CHUNK_BODY {
-        return Err(CompactError::TooLarge { doc: plan.doc, bytes: sealed.body.len() });
+    // the covers ride in the same frame: body and covers together must fit where a chunk body may
+    let bytes = sealed.body.len() + plan.covers.to_bytes().len();
+    if bytes > MAX_CHUNK_BODY {
+        return Err(CompactError::TooLarge { doc: plan.doc, bytes });
     }
     Ok(sealed)
 }
@@ -172,6 +179,12 @@ mod tests {
         assert!(!p.covers.contains(&plain(1, 2, 0).key()), "another document's chunk in between");
         assert_eq!(p.delete, held.iter().map(SealedChunk::key).collect::<Vec<_>>());
         assert_eq!(plan(DocId([5; 16]), &[]), Err(CompactError::Nothing(DocId([5; 16]))));
+        // covers receivers would refuse (too many ranges: chunks interleaved with other
+        // documents' for a very long time) make no snapshot
+        let scattered: Vec<SealedChunk> =
+            (0..=crate::chunk::MAX_COVER_RANGES as u64).map(|i| plain(1, 2 * i + 1, 1)).collect();
+        let err = plan(DocId([5; 16]), &scattered).unwrap_err();
+        assert!(matches!(err, CompactError::Covers { .. }) && err.to_string().contains("ranges"), "{err}");
     }
 
     #[test]
