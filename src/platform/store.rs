@@ -128,11 +128,16 @@ fn get_field(o: &JsValue, k: &str) -> Result<JsValue, StoreError> {
     Reflect::get(o, &JsValue::from_str(k)).map_err(|_| StoreError::Corrupt(format!("missing field {k}")))
 }
 
+/// A stored chunk: `doc`, `body`, and for a snapshot `snapshot` (its covers' canonical
+/// bytes, which the seal binds: a snapshot stored without them would not open elsewhere).
 fn chunk_record(c: &SealedChunk) -> JsValue {
     let o = Object::new();
     // Reflect::set on a fresh plain object cannot fail
     let _ = Reflect::set(&o, &"doc".into(), &c.doc.to_string().into());
     let _ = Reflect::set(&o, &"body".into(), &Uint8Array::from(&c.body[..]).into());
+    if let Some(covers) = &c.snapshot {
+        let _ = Reflect::set(&o, &"snapshot".into(), &Uint8Array::from(&covers.to_bytes()[..]).into());
+    }
     o.into()
 }
 
@@ -143,6 +148,10 @@ fn parse_chunk(key: &str, v: &JsValue) -> Result<SealedChunk, StoreError> {
         device: dev.parse().map_err(|_| bad())?,
         seq: seq.parse().map_err(|_| bad())?,
         doc: get_field(v, "doc")?.as_string().ok_or_else(bad)?.parse().map_err(|_| bad())?,
+        snapshot: match get_field(v, "snapshot")? {
+            s if s.is_undefined() => None,
+            s => Some(crm_core::Covers::from_bytes(&bytes_of(&s)?).map_err(|e| StoreError::Corrupt(format!("chunk record {key}: {e}")))?),
+        },
         body: bytes_of(&get_field(v, "body")?)?,
     })
 }
@@ -671,6 +680,12 @@ impl Store {
         }
         let chunk_store = tx.object_store(CHUNKS)?;
         out.fresh.retain(|s| log.has(&s.key()));
+        for s in &out.fresh {
+            // a snapshot's covered chunks count as held: they may be dropped everywhere
+            if let Some(covers) = &s.snapshot {
+                log.insert_covers(covers);
+            }
+        }
         for s in &out.fresh {
             chunk_store.put(chunk_record(s)).with_key(chunk_key(&s.device, s.seq)).primitive()?.await?;
         }

@@ -5,9 +5,11 @@
 //! relay), the auth token (sent to the relay, which stores only its SHA-256) and the
 //! encryption key (never leaves the device). Chunks are sealed with XChaCha20-Poly1305 under a
 //! random 24-byte nonce, with `(workspace, device, seq, doc)` as associated data so a relay
-//! can neither read a chunk nor move it to another slot.
+//! can neither read a chunk nor move it to another slot. A snapshot's covers (chunk.rs) are
+//! bound in too, under another label, so they can be neither altered nor added to a plain
+//! chunk nor stripped from a snapshot.
 
-use crate::chunk::{Chunk, SealedChunk};
+use crate::chunk::{Chunk, Covers, SealedChunk};
 use crate::ids::{from_hex, random_bytes, to_hex, WorkspaceId};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -25,6 +27,8 @@ pub enum CryptoError {
     Open(String),
     #[error("chunk {0} is too short to hold a nonce and tag")]
     Truncated(String),
+    #[error("snapshot {0} could not be opened: its covers (the chunks it replaces) or its body were altered, it was misplaced, or sealed with another workspace's key")]
+    Snapshot(String),
 }
 
 /// The secret shared by everyone in a workspace.
@@ -92,13 +96,18 @@ pub struct WorkspaceKeys {
 }
 
 impl WorkspaceKeys {
+    /// Plain chunks keep the v1 label (so every chunk sealed before snapshots existed still
+    /// opens); a snapshot uses its own label followed by its canonical covers.
     fn aad(&self, c: &SealedChunkHeader) -> Vec<u8> {
         let mut aad = Vec::with_capacity(16 * 3 + 8 + 8);
-        aad.extend_from_slice(b"crm-chunk-v1");
+        aad.extend_from_slice(if c.covers.is_some() { b"crm-snap-v1" } else { b"crm-chunk-v1" });
         aad.extend_from_slice(self.workspace.as_bytes());
         aad.extend_from_slice(c.device.as_bytes());
         aad.extend_from_slice(&c.seq.to_be_bytes());
         aad.extend_from_slice(c.doc.as_bytes());
+        if let Some(covers) = c.covers {
+            aad.extend_from_slice(&covers.to_bytes());
+        }
         aad
     }
 
@@ -109,7 +118,21 @@ impl WorkspaceKeys {
 
     /// Deterministic variant for tests and simulations that must not touch the OS RNG.
     pub fn seal_with_nonce(&self, chunk: &Chunk, nonce: [u8; NONCE_LEN]) -> SealedChunk {
-        let header = SealedChunkHeader { device: chunk.device, seq: chunk.seq, doc: chunk.doc };
+        self.seal_inner(chunk, None, nonce)
+    }
+
+    /// Seals a snapshot: `chunk.data` is the document's whole save, `covers` the chunks of it
+    /// whose changes it includes (see [`crate::compaction`]).
+    pub fn seal_snapshot(&self, chunk: &Chunk, covers: Covers) -> SealedChunk {
+        self.seal_inner(chunk, Some(covers), random_bytes())
+    }
+
+    pub fn seal_snapshot_with_nonce(&self, chunk: &Chunk, covers: Covers, nonce: [u8; NONCE_LEN]) -> SealedChunk {
+        self.seal_inner(chunk, Some(covers), nonce)
+    }
+
+    fn seal_inner(&self, chunk: &Chunk, covers: Option<Covers>, nonce: [u8; NONCE_LEN]) -> SealedChunk {
+        let header = SealedChunkHeader { device: chunk.device, seq: chunk.seq, doc: chunk.doc, covers: covers.as_ref() };
         let cipher = XChaCha20Poly1305::new((&self.key).into());
         let ct = cipher
             .encrypt(XNonce::from_slice(&nonce), Payload { msg: &chunk.data, aad: &self.aad(&header) })
@@ -117,7 +140,7 @@ impl WorkspaceKeys {
         let mut body = Vec::with_capacity(NONCE_LEN + ct.len());
         body.extend_from_slice(&nonce);
         body.extend_from_slice(&ct);
-        SealedChunk { device: chunk.device, seq: chunk.seq, doc: chunk.doc, body }
+        SealedChunk { device: chunk.device, seq: chunk.seq, doc: chunk.doc, snapshot: covers, body }
     }
 
     pub fn open(&self, sealed: &SealedChunk) -> Result<Chunk, CryptoError> {
@@ -125,12 +148,13 @@ impl WorkspaceKeys {
         if sealed.body.len() < NONCE_LEN + 16 {
             return Err(CryptoError::Truncated(name()));
         }
-        let header = SealedChunkHeader { device: sealed.device, seq: sealed.seq, doc: sealed.doc };
+        let header =
+            SealedChunkHeader { device: sealed.device, seq: sealed.seq, doc: sealed.doc, covers: sealed.snapshot.as_ref() };
         let (nonce, ct) = sealed.body.split_at(NONCE_LEN);
         let cipher = XChaCha20Poly1305::new((&self.key).into());
         let data = cipher
             .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &self.aad(&header) })
-            .map_err(|_| CryptoError::Open(name()))?;
+            .map_err(|_| if sealed.is_snapshot() { CryptoError::Snapshot(name()) } else { CryptoError::Open(name()) })?;
         Ok(Chunk { device: sealed.device, seq: sealed.seq, doc: sealed.doc, data })
     }
 }
@@ -168,10 +192,12 @@ impl WorkspaceKeys {
     }
 }
 
-struct SealedChunkHeader {
+#[derive(Clone, Copy)]
+struct SealedChunkHeader<'a> {
     device: crate::DeviceId,
     seq: u64,
     doc: crate::DocId,
+    covers: Option<&'a Covers>,
 }
 
 #[cfg(test)]
@@ -217,5 +243,29 @@ mod tests {
         let mut short = sealed;
         short.body.truncate(10);
         assert!(matches!(k.open(&short), Err(CryptoError::Truncated(_))));
+    }
+
+    #[test]
+    fn snapshot_covers_are_bound_into_the_seal() {
+        let k = WorkspaceSecret([9; 32]).keys();
+        let d1 = DeviceId([1; 16]);
+        let covers = Covers::from_keys((1..=6).map(|seq| crate::ChunkKey { device: d1, seq }));
+        let snap = k.seal_snapshot(&chunk(), covers.clone());
+        assert_eq!(snap.snapshot.as_ref(), Some(&covers));
+        assert_eq!(k.open(&snap).unwrap(), chunk());
+        // widening the covers (to make a relay drop more) is refused, with a reason that says so
+        let mut widened = snap.clone();
+        widened.snapshot.as_mut().unwrap().insert_range(DeviceId([5; 16]), 1, 100);
+        let err = k.open(&widened).unwrap_err();
+        assert!(matches!(err, CryptoError::Snapshot(_)), "{err}");
+        assert!(err.to_string().contains("covers"), "{err}");
+        // stripping the covers does not turn the snapshot into a plain chunk ...
+        let mut stripped = snap.clone();
+        stripped.snapshot = None;
+        assert!(matches!(k.open(&stripped), Err(CryptoError::Open(_))));
+        // ... and adding covers to a plain chunk does not turn it into a snapshot
+        let mut promoted = k.seal(&chunk());
+        promoted.snapshot = Some(covers);
+        assert!(matches!(k.open(&promoted), Err(CryptoError::Snapshot(_))));
     }
 }

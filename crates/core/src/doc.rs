@@ -17,6 +17,8 @@ pub enum ChunkError {
     Automerge(#[from] automerge::AutomergeError),
     #[error("local edits must be taken as a chunk before remote changes are merged")]
     UnchunkedLocalEdits,
+    #[error("the document waits for changes that have not arrived; it is compacted once they have")]
+    Waiting,
 }
 
 impl ChunkedDoc {
@@ -78,6 +80,29 @@ impl ChunkedDoc {
     /// The compacted document, including changes still waiting for their dependencies.
     pub fn save(&mut self) -> Vec<u8> {
         self.doc.save()
+    }
+
+    /// The whole document for a snapshot (crate::compaction): refused while local edits are
+    /// not yet chunked (the save would hold changes no covered chunk has) or while merged
+    /// changes wait for their dependencies (a snapshot must be a complete, loadable history).
+    pub fn snapshot(&mut self) -> Result<Vec<u8>, ChunkError> {
+        if self.dirty {
+            return Err(ChunkError::UnchunkedLocalEdits);
+        }
+        if self.is_waiting() {
+            return Err(ChunkError::Waiting);
+        }
+        Ok(self.doc.save())
+    }
+
+    /// The current heads (hashes of the latest changes).
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// True if the change `hash` is part of this document.
+    pub fn has_change(&mut self, hash: &ChangeHash) -> bool {
+        self.doc.get_change_by_hash(hash).is_some()
     }
 
     /// True when some merged changes still wait for changes that have not arrived.

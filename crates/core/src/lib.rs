@@ -12,6 +12,7 @@
 pub mod analytics;
 pub mod chunk;
 pub mod clock;
+pub mod compaction;
 pub mod crypto;
 pub mod customer;
 pub mod dates;
@@ -34,7 +35,7 @@ pub mod workspace;
 // the adapters name Automerge types (actor ids) through the core, so versions never drift
 pub use automerge;
 
-pub use chunk::{Chunk, ChunkKey, SealedChunk};
+pub use chunk::{Chunk, ChunkKey, Covers, SealedChunk};
 pub use crypto::{WorkspaceKeys, WorkspaceSecret};
 pub use customer::{Conflict, Contact, ContactField, Customer, CustomerDoc, Edit, Field, Kind, Summary, SUMMARY_VERSION};
 pub use workspace::{Settings, WorkspaceDoc, WORKSPACE_DOC};

@@ -198,6 +198,7 @@ impl From<ChunkError> for SettingsError {
         match e {
             ChunkError::Automerge(e) => SettingsError::Automerge(e),
             ChunkError::UnchunkedLocalEdits => SettingsError::UnchunkedLocalEdits,
+            ChunkError::Waiting => SettingsError::Invalid(ChunkError::Waiting.to_string()),
         }
     }
 }

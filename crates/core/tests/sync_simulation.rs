@@ -1,10 +1,18 @@
 //! Deterministic simulation: several devices and a relay exchange messages over a network
 //! that drops, duplicates, reorders and partitions, while the devices keep editing. Once the
 //! network heals, every device must hold identical documents and every chunk.
+//!
+//! With compaction on, devices also replace documents' chunks by snapshots as they edit, the
+//! relay drops covered chunks once a snapshot is older than its retention window, devices
+//! restart from their stored chunks alone, and one device stays offline for a long stretch
+//! across compactions and drops: the end state must still be equal documents, every edit ever
+//! made present everywhere, and storage bounded.
 
+use crm_core::automerge::ChangeHash;
+use crm_core::compaction::{self, Policy};
 use crm_core::replica::Replica;
 use crm_core::sync::{Effect, Message, Session};
-use crm_core::{ContactField, DeviceId, DocId, Edit, Field, Kind, WorkspaceSecret};
+use crm_core::{ContactField, DeviceId, DocId, Edit, Field, Kind, SealedChunk, WorkspaceSecret};
 
 /// xorshift64*: tiny, seeded, reproducible
 struct Rng(u64);
@@ -45,6 +53,21 @@ struct Net {
     rng: Rng,
     lossy: bool,
     delivered: usize,
+    /// every change made anywhere: (document, heads right after the edit)
+    edits: Vec<(DocId, Vec<ChangeHash>)>,
+    snapshots: usize,
+    relay_dropped: usize,
+}
+
+/// Compaction during a simulation.
+struct Compacting {
+    policy: Policy,
+    /// steps a snapshot must wait at the relay before what it covers is dropped
+    retention: u64,
+    /// this device is cut off from everyone during these steps
+    offline: (usize, std::ops::Range<usize>),
+    /// percent chance per step that a random device restarts from its stored chunks
+    restart_percent: u64,
 }
 
 impl Net {
@@ -178,6 +201,10 @@ fn device(n: u8) -> DeviceId {
 }
 
 fn run_simulation(seed: u64, devices: usize, steps: usize) -> Net {
+    simulate(seed, devices, steps, None)
+}
+
+fn simulate(seed: u64, devices: usize, steps: usize, compacting: Option<&Compacting>) -> Net {
     let keys = WorkspaceSecret([42; 32]).keys();
     let mut nodes: Vec<Replica> = (0..devices).map(|i| Replica::device(device(i as u8 + 1), keys.clone())).collect();
     nodes.push(Replica::store_only(device(200)));
@@ -186,7 +213,20 @@ fn run_simulation(seed: u64, devices: usize, steps: usize) -> Net {
         (0..devices).map(|i| Link { a: i, b: relay, sa: Session::new(), sb: Session::new(), up: false }).collect();
     // one direct peer-to-peer link: the same exchange without the relay
     links.push(Link { a: 0, b: 1, sa: Session::new(), sb: Session::new(), up: false });
-    let mut net = Net { nodes, links, queue: Vec::new(), rng: Rng(seed | 1), lossy: true, delivered: 0 };
+    let mut net = Net {
+        nodes,
+        links,
+        queue: Vec::new(),
+        rng: Rng(seed | 1),
+        lossy: true,
+        delivered: 0,
+        edits: Vec::new(),
+        snapshots: 0,
+        relay_dropped: 0,
+    };
+    let offline = |step: usize, li: usize, links: &[Link]| {
+        compacting.is_some_and(|c| c.offline.1.contains(&step) && (links[li].a == c.offline.0 || links[li].b == c.offline.0))
+    };
     for li in 0..net.links.len() {
         net.connect(li);
     }
@@ -199,6 +239,27 @@ fn run_simulation(seed: u64, devices: usize, steps: usize) -> Net {
     let mut next_doc = 0u64;
 
     for step in 0..steps {
+        net.nodes[relay].now = step as u64;
+        if let Some(c) = compacting {
+            for li in 0..net.links.len() {
+                if offline(step, li, &net.links) {
+                    net.links[li].up = false;
+                }
+            }
+            if step % 20 == 0 {
+                net.relay_dropped += net.nodes[relay].expire(c.retention);
+            }
+            if net.rng.chance(c.restart_percent) {
+                // a restart: documents rebuilt from storage alone, every connection anew
+                let d = net.rng.below(devices as u64) as usize;
+                net.nodes[d].restart().expect("stored chunks rebuild the documents");
+                for li in 0..net.links.len() {
+                    if (net.links[li].a == d || net.links[li].b == d) && !offline(step, li, &net.links) {
+                        net.connect(li);
+                    }
+                }
+            }
+        }
         let r = net.rng.below(100);
         if r < 40 {
             net.deliver_one();
@@ -233,14 +294,24 @@ fn run_simulation(seed: u64, devices: usize, steps: usize) -> Net {
                 }
             };
             if let Some(c) = chunk {
-                net.offer(d, None, vec![c]);
+                let doc = c.doc;
+                let heads = net.nodes[d].doc_mut(&doc).expect("edited here").heads();
+                net.edits.push((doc, heads));
+                let mut out = vec![c];
+                if let Some(comp) = compacting {
+                    if let Some(snap) = net.nodes[d].compact(doc, Some(&comp.policy)).expect("compaction") {
+                        net.snapshots += 1;
+                        out.push(snap);
+                    }
+                }
+                net.offer(d, None, out);
             }
         } else if r < 85 {
             // a link goes down (partition) or comes back (reconnect with a fresh session)
             let li = net.rng.below(net.links.len() as u64) as usize;
             if net.links[li].up {
                 net.links[li].up = false;
-            } else {
+            } else if !offline(step, li, &net.links) {
                 net.connect(li);
             }
         } else {
@@ -252,7 +323,12 @@ fn run_simulation(seed: u64, devices: usize, steps: usize) -> Net {
         }
     }
 
-    // heal: reliable network, all links up, resync until nothing moves
+    heal(&mut net);
+    net
+}
+
+/// Reliable network, all links up, resync until nothing moves.
+fn heal(net: &mut Net) {
     net.lossy = false;
     for li in 0..net.links.len() {
         net.connect(li);
@@ -269,7 +345,6 @@ fn run_simulation(seed: u64, devices: usize, steps: usize) -> Net {
             net.resync(li);
         }
     }
-    net
 }
 
 fn assert_converged(net: &Net, devices: usize) {
@@ -289,6 +364,126 @@ fn assert_converged(net: &Net, devices: usize) {
     assert_eq!(relay.vector(), net.nodes[0].vector(), "relay holds every chunk");
     let total: u64 = relay.vector().0.values().sum();
     assert_eq!(relay.chunk_count() as u64, total);
+}
+
+/// The end state with compaction: equal documents and vectors, every edit ever made present
+/// on every device (also after a restart from storage alone), and nothing stored that a
+/// snapshot old enough has made redundant.
+fn assert_converged_compacted(net: &mut Net, devices: usize, retention: u64) {
+    let relay = devices;
+    // the relay's window passes for every snapshot; then everyone syncs again across the drops
+    net.nodes[relay].now += retention + 1;
+    net.relay_dropped += net.nodes[relay].expire(retention);
+    heal(net);
+    for d in 0..devices {
+        net.nodes[d].restart().expect("stored chunks rebuild the documents");
+    }
+    let first = net.nodes[0].customers();
+    assert!(!first.is_empty());
+    for n in &net.nodes[1..devices] {
+        assert_eq!(n.customers(), first, "device {:?} diverged", n.device);
+    }
+    for n in &net.nodes[1..=devices] {
+        assert_eq!(n.vector(), net.nodes[0].vector(), "{:?} holds every key", n.device);
+    }
+    for id in first.keys() {
+        let conflicts = net.nodes[0].doc(id).unwrap().conflicts();
+        for n in &net.nodes[1..devices] {
+            assert_eq!(n.doc(id).unwrap().conflicts(), conflicts);
+        }
+    }
+    let edits = std::mem::take(&mut net.edits);
+    for (doc, heads) in &edits {
+        for n in net.nodes[..devices].iter_mut() {
+            let d = n.doc_mut(doc).expect("every device has every customer");
+            for h in heads {
+                assert!(d.has_change(h), "an edit of {doc} is missing on {:?}", n.device);
+            }
+        }
+    }
+    // bounded: no stored chunk is one a stored snapshot (old enough, at the relay) replaces
+    for n in &net.nodes[..=devices] {
+        let held: Vec<SealedChunk> = n.missing_for(&Default::default());
+        for s in held.iter().filter(|c| c.is_snapshot()) {
+            let same_doc: Vec<SealedChunk> = held.iter().filter(|c| c.doc == s.doc).cloned().collect();
+            assert!(compaction::superseded(s, &same_doc).is_empty(), "{:?} kept chunks {s:?} replaces", n.device);
+        }
+    }
+    let total: u64 = net.nodes[relay].vector().0.values().sum();
+    let stored = net.nodes[relay].chunk_count() as u64;
+    println!(
+        "{} edits, {} snapshots, relay holds {stored} of {total} chunks ({} bytes), dropped {}; device 0 holds {} bytes",
+        edits.len(),
+        net.snapshots,
+        net.nodes[relay].stored_bytes(),
+        net.relay_dropped,
+        net.nodes[0].stored_bytes()
+    );
+    assert!(net.snapshots > 0 && net.relay_dropped > 0, "the run compacted and the relay dropped");
+    assert!(stored * 2 < total, "compaction keeps the relay below half the chunks: {stored} of {total}");
+}
+
+fn compacting(offline: usize, from: usize, until: usize) -> Compacting {
+    Compacting {
+        policy: Policy { min_chunks: 6, min_bytes: 0, growth_percent: 100 },
+        retention: 150,
+        offline: (offline, from..until),
+        restart_percent: 1,
+    }
+}
+
+#[test]
+fn compaction_while_a_device_is_offline_for_long_converges_with_every_edit() {
+    for seed in [3u64, 2718, 31337] {
+        let c = compacting(2, 300, 2600);
+        let mut net = simulate(seed, 3, 3000, Some(&c));
+        // the offline device came back after the relay had dropped chunks it never saw
+        assert_converged_compacted(&mut net, 3, c.retention);
+    }
+}
+
+#[test]
+fn five_devices_compacting_with_long_partitions_and_restarts_converge() {
+    let c = Compacting { restart_percent: 2, ..compacting(4, 800, 3400) };
+    let mut net = simulate(77, 5, 4000, Some(&c));
+    assert_converged_compacted(&mut net, 5, c.retention);
+}
+
+#[test]
+fn a_device_offline_across_a_compaction_and_a_relay_drop_catches_up() {
+    let keys = WorkspaceSecret([5; 32]).keys();
+    let (mut a, mut b) = (Replica::device(device(1), keys.clone()), Replica::device(device(2), keys));
+    let mut relay = Replica::store_only(device(200));
+    let id = DocId([9; 16]);
+    let c0 = a.create(id, Kind::Company, "Acme");
+    relay.ingest(vec![c0.clone()]).unwrap();
+    b.ingest(vec![c0]).unwrap();
+    // b goes offline for "a month" and keeps working
+    let mut offline_edits = Vec::new();
+    for i in 0..30 {
+        offline_edits.push(b.edit(id, &[Edit::AddTag(format!("b{i}"))]).unwrap().unwrap());
+    }
+    // meanwhile a edits a lot, compacting as it goes, and the relay drops what is covered
+    for i in 0..300 {
+        let mut out = vec![a.edit(id, &[Edit::Set(Field::Phone, format!("{i}"))]).unwrap().unwrap()];
+        out.extend(a.compact(id, Some(&Policy { min_chunks: 50, min_bytes: 0, growth_percent: 100 })).unwrap());
+        relay.ingest(out).unwrap();
+    }
+    relay.now = 100;
+    assert!(relay.expire(10) > 250, "the relay dropped the covered chunks");
+    assert!(relay.chunk_count() < 60, "{} chunks at the relay", relay.chunk_count());
+    // b returns: it gets only what its vector lacks (snapshots and the tail), and pushes its edits
+    let to_b = relay.missing_for(b.vector());
+    assert!(to_b.iter().any(|c| c.is_snapshot()));
+    b.ingest(to_b).unwrap();
+    relay.ingest(a.missing_for(relay.vector())).unwrap();
+    relay.ingest(b.missing_for(relay.vector())).unwrap();
+    a.ingest(relay.missing_for(a.vector())).unwrap();
+    assert_eq!(a.customers(), b.customers());
+    assert_eq!(a.customers()[&id].phone, "299");
+    assert_eq!(a.customers()[&id].tags.len(), 30, "every offline edit arrived");
+    assert_eq!(a.vector(), b.vector());
+    assert_eq!(relay.vector(), a.vector());
 }
 
 #[test]

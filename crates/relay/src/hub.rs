@@ -5,7 +5,9 @@
 //! workspace's chunks cannot reach another's members.
 //!
 //! Stores to one workspace are serialised by the log's lock: commit, then record in the log,
-//! so the log never claims a chunk that is not durable.
+//! so the log never claims a chunk that is not durable. A stored snapshot's covered keys count
+//! as held (crm_core::compaction): chunks it covers are not stored again, and the vector the
+//! relay states stays gap-free after the retention sweep drops them.
 
 use crate::limits::Bucket;
 use crate::store::{Store, StoreError};
@@ -63,6 +65,31 @@ impl std::fmt::Display for OverQuota {
     }
 }
 
+/// Keys a workspace's log may hold ahead of its vector. Snapshot covers are small on the wire
+/// but a range past a gap is held key by key, so without this a short header could cost the
+/// relay a lot of memory. Honest gaps are transient and small.
+pub const MAX_AHEAD: u64 = 1 << 18;
+
+/// A push the relay refuses, with the reason the peer is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    OverQuota(OverQuota),
+    /// a snapshot claims to cover a chunk the relay holds for another document: receivers
+    /// would count that chunk as held and never fetch it
+    ForeignCover(String),
+    /// a snapshot's covers would hold too many keys ahead of the relay's vector
+    TooFarAhead(String),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::OverQuota(q) => q.fmt(f),
+            Refused::ForeignCover(s) | Refused::TooFarAhead(s) => f.write_str(s),
+        }
+    }
+}
+
 impl Hub {
     fn new(workspace: WorkspaceId, bytes_per_sec: u64) -> Hub {
         let (tx, _) = broadcast::channel(FORWARD_CAPACITY);
@@ -112,20 +139,37 @@ impl Hub {
 
     /// Stores chunks durably, records them in the log and returns the chunks that were new
     /// and the relay's vector afterwards; or, when the new ones would take the workspace past
-    /// `quota` bytes, stores none of them. Serialised per workspace.
+    /// `quota` bytes or a snapshot covers another document's chunk, stores none of them.
+    /// Chunks the log holds already (replays, and chunks a stored snapshot covers) are not
+    /// stored again. Serialised per workspace.
     pub async fn store(
         &self,
         store: &Store,
-        chunks: Vec<SealedChunk>,
+        mut chunks: Vec<SealedChunk>,
         quota: u64,
-    ) -> Result<Result<(Vec<SealedChunk>, VersionVector), OverQuota>, StoreError> {
+    ) -> Result<Result<(Vec<SealedChunk>, VersionVector), Refused>, StoreError> {
         let mut guard = self.loaded_log(store).await?;
         {
             let (log, stored) = guard.as_ref().expect("loaded_log loads it");
-            // chunks the relay holds already (replays) cost nothing
-            let incoming: u64 = chunks.iter().filter(|c| !log.has(&c.key())).map(|c| c.body.len() as u64).sum();
+            chunks.retain(|c| !log.has(&c.key()));
+            let incoming: u64 = chunks.iter().map(|c| c.body.len() as u64).sum();
             if incoming > 0 && stored.saturating_add(incoming) > quota {
-                return Ok(Err(OverQuota { stored: *stored, incoming, quota }));
+                return Ok(Err(Refused::OverQuota(OverQuota { stored: *stored, incoming, quota })));
+            }
+            let ahead: u64 = chunks.iter().filter_map(|c| c.snapshot.as_ref()).map(|cv| log.ahead_cost(cv)).sum();
+            if ahead > 0 && (log.ahead.len() as u64).saturating_add(ahead) > MAX_AHEAD {
+                return Ok(Err(Refused::TooFarAhead(format!(
+                    "the snapshots pushed cover {ahead} chunks past gaps in what this relay holds (it keeps at most \
+                     {MAX_AHEAD} such keys per workspace); push the chunks before them first; nothing was stored"
+                ))));
+            }
+        }
+        for c in chunks.iter().filter(|c| c.is_snapshot()) {
+            if let Some(foreign) = store.covered_foreign(self.workspace, c.clone()).await? {
+                return Ok(Err(Refused::ForeignCover(format!(
+                    "snapshot {}:{} of document {} claims to cover chunk {}:{}, which belongs to another document; nothing was stored",
+                    c.device, c.seq, c.doc, foreign.device, foreign.seq
+                ))));
             }
         }
         let fresh = match store.insert_chunks(self.workspace, chunks).await {
@@ -138,10 +182,17 @@ impl Hub {
         };
         let (log, stored) = guard.as_mut().expect("loaded_log loads it");
         for c in &fresh {
-            log.insert(c.key());
+            log.insert_chunk(c);
             *stored += c.body.len() as u64;
         }
         Ok(Ok((fresh, log.vector.clone())))
+    }
+
+    /// Accounts for chunk bodies the retention sweep deleted.
+    pub async fn swept(&self, bytes: u64) {
+        if let Some((_, stored)) = self.log.lock().await.as_mut() {
+            *stored = stored.saturating_sub(bytes);
+        }
     }
 
     /// Hands new chunks to the workspace's other connections.
@@ -190,6 +241,11 @@ impl Hubs {
         drop(hub);
         drop(map);
         self.open.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// The hub of `workspace`, if it has connections.
+    pub fn get(&self, workspace: &WorkspaceId) -> Option<Arc<Hub>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).get(workspace).cloned()
     }
 
     /// Open sync connections.

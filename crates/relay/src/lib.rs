@@ -45,7 +45,17 @@ pub struct Config {
     pub dist: Option<PathBuf>,
     /// Rate and storage limits.
     pub limits: limits::Limits,
+    /// How long a snapshot is kept beside the chunks it covers before they are dropped.
+    pub retention: std::time::Duration,
+    /// How often the relay looks for snapshots whose retention window has passed.
+    pub sweep_every: std::time::Duration,
 }
+
+/// Default retention window: a month, so a recent mistake in a snapshot can still be undone
+/// from the chunks it replaced.
+pub const DEFAULT_RETENTION: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+/// Default sweep interval.
+pub const DEFAULT_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Shared by every request and connection.
 pub struct AppState {
@@ -98,6 +108,8 @@ pub struct Relay {
     router: Router,
     state: Arc<AppState>,
     host: String,
+    retention: std::time::Duration,
+    sweep_every: std::time::Duration,
 }
 
 impl Relay {
@@ -108,7 +120,14 @@ impl Relay {
         let listener = TcpListener::bind((config.host.as_str(), config.port))
             .await
             .map_err(|e| StartError::Bind(format!("{}:{}", config.host, config.port), e))?;
-        Ok(Relay { listener, router: router(state.clone(), config.dist), state, host: config.host })
+        Ok(Relay {
+            listener,
+            router: router(state.clone(), config.dist),
+            state,
+            host: config.host,
+            retention: config.retention,
+            sweep_every: config.sweep_every,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -135,10 +154,44 @@ impl Relay {
                 tracing::debug!("cannot set TCP_NODELAY: {e}");
             }
         });
-        axum::serve(listener, self.router).with_graceful_shutdown(stop).await.map_err(StartError::Serve)?;
+        let sweeper = tokio::spawn(sweep_loop(self.state.clone(), self.retention, self.sweep_every));
+        let served = axum::serve(listener, self.router).with_graceful_shutdown(stop).await;
+        sweeper.abort();
+        served.map_err(StartError::Serve)?;
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.state.hubs.wait_idle()).await;
         Ok(())
     }
+}
+
+/// Drops, every `every`, the chunks that snapshots older than `retention` cover (starting at
+/// once, so a relay restarted after a long stop catches up).
+async fn sweep_loop(state: Arc<AppState>, retention: std::time::Duration, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every.max(std::time::Duration::from_millis(100)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match sweep_once(&state, store::now_millis(), retention).await {
+            Ok(s) if s.chunks > 0 => tracing::info!(chunks = s.chunks, bytes = s.bytes, "dropped chunks covered by snapshots"),
+            Ok(_) => {}
+            // the next sweep tries again; nothing was dropped by a failed transaction
+            Err(e) => tracing::error!("retention sweep failed: {e}"),
+        }
+    }
+}
+
+/// One retention sweep over every workspace with snapshots whose window has passed at `now`
+/// (milliseconds since the epoch).
+pub async fn sweep_once(state: &AppState, now: i64, retention: std::time::Duration) -> Result<store::Swept, StoreError> {
+    let mut total = store::Swept::default();
+    for workspace in state.store.ripe_workspaces(now, retention).await? {
+        let swept = state.store.sweep(workspace, now, retention).await?;
+        if let Some(hub) = state.hubs.get(&workspace) {
+            hub.swept(swept.bytes).await;
+        }
+        total.chunks += swept.chunks;
+        total.bytes += swept.bytes;
+    }
+    Ok(total)
 }
 
 /// Binds, prints `Relay listening on http://HOST:PORT/` on stdout, then serves.

@@ -6,6 +6,7 @@ use crm_relay::limits::Limits;
 use crm_relay::Config;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Relay server of the local-first CRM: stores sealed chunks and forwards them between a
 /// workspace's devices; optionally serves the built web app.
@@ -36,6 +37,15 @@ struct Cli {
     /// Bytes of chunks one workspace may store; a push beyond it is refused with a reason
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().workspace_quota)]
     workspace_quota: u64,
+    /// Days a snapshot is kept beside the chunks it covers before they are dropped
+    #[arg(long, value_name = "DAYS", default_value_t = crm_relay::DEFAULT_RETENTION.as_secs() / 86_400)]
+    retention_days: u64,
+    /// The retention window in seconds instead of days (tests, tuning)
+    #[arg(long, value_name = "SECS", conflicts_with = "retention_days")]
+    retention_secs: Option<u64>,
+    /// Seconds between looks for snapshots whose retention window has passed
+    #[arg(long, value_name = "SECS", default_value_t = crm_relay::DEFAULT_SWEEP_EVERY.as_secs())]
+    sweep_every_secs: u64,
 }
 
 #[tokio::main]
@@ -55,7 +65,16 @@ async fn main() -> ExitCode {
         workspace_bytes_per_sec: cli.workspace_bytes_per_sec,
         workspace_quota: cli.workspace_quota,
     };
-    let config = Config { host: cli.host, port: cli.port, data_dir: cli.data, dist, limits };
+    let retention = Duration::from_secs(cli.retention_secs.unwrap_or(cli.retention_days.saturating_mul(86_400)));
+    let config = Config {
+        host: cli.host,
+        port: cli.port,
+        data_dir: cli.data,
+        dist,
+        limits,
+        retention,
+        sweep_every: Duration::from_secs(cli.sweep_every_secs),
+    };
     match crm_relay::serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

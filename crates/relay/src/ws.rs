@@ -234,9 +234,12 @@ impl Conn {
                         Ok(done) => done,
                         Err(over) => return Err(End::policy(over.to_string())),
                     };
+                    // forward before acking: a member that connects once the pusher holds the
+                    // ack subscribes after this forward, so it gets the chunks once (catch-up)
+                    // instead of also live (a duplicate, harmless but it made tests flaky)
+                    self.hub.forward(self.id, fresh);
                     let ack = self.session.stored(&vector);
                     self.send(&ack).await?;
-                    self.hub.forward(self.id, fresh);
                 }
                 Effect::PeerHas(_) | Effect::CaughtUp => {}
                 Effect::Ephemeral(body) => self.hub.forward_ephemeral(self.id, body),

@@ -45,6 +45,7 @@ impl From<ChunkError> for ModelError {
         match e {
             ChunkError::Automerge(e) => ModelError::Automerge(e),
             ChunkError::UnchunkedLocalEdits => ModelError::UnchunkedLocalEdits,
+            ChunkError::Waiting => ModelError::Incomplete,
         }
     }
 }
@@ -568,6 +569,21 @@ impl CustomerDoc {
 
     pub fn is_waiting(&mut self) -> bool {
         self.inner.is_waiting()
+    }
+
+    /// See [`ChunkedDoc::snapshot`].
+    pub fn snapshot(&mut self) -> Result<Vec<u8>, ModelError> {
+        Ok(self.inner.snapshot()?)
+    }
+
+    /// See [`ChunkedDoc::heads`].
+    pub fn heads(&mut self) -> Vec<automerge::ChangeHash> {
+        self.inner.heads()
+    }
+
+    /// See [`ChunkedDoc::has_change`].
+    pub fn has_change(&mut self, hash: &automerge::ChangeHash) -> bool {
+        self.inner.has_change(hash)
     }
 
     /// The customer as every device shows it (the winning value of each conflicted field).

@@ -14,7 +14,11 @@ pub const FRAME_BUDGET: usize = 256 * 1024;
 pub const MAX_EPHEMERAL: usize = 16 * 1024;
 /// More devices than this in one vector is treated as hostile input.
 pub const MAX_DEVICES: usize = 100_000;
-const VERSION: u8 = 1;
+/// Version 2 added the snapshot header (`SealedChunk::snapshot`) to every chunk on the wire.
+/// Postcard is not self-describing, so a version-1 node cannot skip the new field: it is told
+/// "unsupported protocol version" instead of misreading frames (the relay serves the app, so
+/// both sides update together).
+const VERSION: u8 = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Message {
@@ -88,6 +92,7 @@ impl Message {
                     if c.body.len() > MAX_CHUNK_BODY {
                         return bad(format!("chunk {}:{} is {} bytes", c.device, c.seq, c.body.len()));
                     }
+                    c.check_header().map_err(ProtocolError::Invalid)?;
                 }
             }
             Message::Error { reason } => {
@@ -108,8 +113,38 @@ impl Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chunk::{ChunkKey, Covers};
     use crate::ids::{DeviceId, DocId};
     use proptest::prelude::*;
+
+    fn snapshot(seq: u64, covers: Covers) -> Message {
+        Message::Chunks {
+            chunks: vec![SealedChunk { device: DeviceId([1; 16]), seq, doc: DocId([2; 16]), snapshot: Some(covers), body: vec![7; 40] }],
+        }
+    }
+
+    #[test]
+    fn malformed_snapshot_headers_are_refused_with_a_reason() {
+        let d = DeviceId([1; 16]);
+        let own = |seqs: &[u64]| Covers::from_keys(seqs.iter().map(|&seq| ChunkKey { device: d, seq }));
+        // covering itself or a later chunk of its own device
+        let err = Message::decode(&snapshot(5, own(&[1, 5])).encode()).unwrap_err();
+        assert!(err.to_string().contains("own device"), "{err}");
+        // non-canonical covers: encode a hand-made pair of touching ranges
+        let mut bytes = Message::Chunks { chunks: vec![] }.encode();
+        bytes.truncate(1);
+        let raw = (1u32, vec![(d, 9u64, DocId([2; 16]), Some(vec![(d, vec![(1u64, 2u64), (3u64, 4u64)])]), vec![7u8; 40])]);
+        bytes.extend(postcard::to_stdvec(&raw).unwrap());
+        let err = Message::decode(&bytes).unwrap_err();
+        assert!(matches!(err, ProtocolError::Invalid(_)) && err.to_string().contains("unmerged"), "{err}");
+        // too many keys
+        let mut huge = Covers::new();
+        huge.insert_range(DeviceId([3; 16]), 1, crate::chunk::MAX_COVERED_KEYS + 1);
+        let err = Message::decode(&snapshot(5, huge).encode()).unwrap_err();
+        assert!(err.to_string().contains("at most"), "{err}");
+        // a well-formed one passes
+        assert!(Message::decode(&snapshot(5, own(&[1, 2, 4])).encode()).is_ok());
+    }
 
     #[test]
     fn messages_round_trip() {
@@ -119,7 +154,16 @@ mod tests {
             Message::Have { vector: v.clone(), reply: true },
             Message::Ack { vector: v },
             Message::Chunks {
-                chunks: vec![SealedChunk { device: DeviceId([1; 16]), seq: 1, doc: DocId([2; 16]), body: vec![7; 100] }],
+                chunks: vec![SealedChunk { device: DeviceId([1; 16]), seq: 1, doc: DocId([2; 16]), snapshot: None, body: vec![7; 100] }],
+            },
+            Message::Chunks {
+                chunks: vec![SealedChunk {
+                    device: DeviceId([1; 16]),
+                    seq: 9,
+                    doc: DocId([2; 16]),
+                    snapshot: Some(Covers::from_keys([1, 2, 3, 7].map(|seq| ChunkKey { device: DeviceId([1; 16]), seq }))),
+                    body: vec![7; 100],
+                }],
             },
             Message::Error { reason: "bye".into() },
             Message::Ephemeral { body: vec![5; 40] },
@@ -132,10 +176,11 @@ mod tests {
     fn hostile_frames_are_rejected_with_a_reason() {
         assert_eq!(Message::decode(&[]), Err(ProtocolError::Empty));
         assert_eq!(Message::decode(&[9, 0]), Err(ProtocolError::Version(9)));
-        assert!(matches!(Message::decode(&[1, 200, 200, 200]), Err(ProtocolError::Decode(_))));
+        assert_eq!(Message::decode(&[1, 3, 0]), Err(ProtocolError::Version(1)), "version-1 nodes are told to update");
+        assert!(matches!(Message::decode(&[VERSION, 200, 200, 200]), Err(ProtocolError::Decode(_))));
         assert!(matches!(Message::decode(&vec![1; MAX_FRAME + 1]), Err(ProtocolError::FrameTooLarge(_))));
         let zero = Message::Chunks {
-            chunks: vec![SealedChunk { device: DeviceId([1; 16]), seq: 0, doc: DocId([2; 16]), body: vec![] }],
+            chunks: vec![SealedChunk { device: DeviceId([1; 16]), seq: 0, doc: DocId([2; 16]), snapshot: None, body: vec![] }],
         };
         assert!(matches!(Message::decode(&zero.encode()), Err(ProtocolError::Invalid(_))));
         let mut trailing = Message::Error { reason: "x".into() }.encode();
@@ -149,7 +194,7 @@ mod tests {
         #[test]
         fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = Message::decode(&bytes);
-            let mut framed = vec![1u8];
+            let mut framed = vec![VERSION];
             framed.extend(&bytes);
             let _ = Message::decode(&framed);
         }

@@ -71,7 +71,7 @@ mod tests {
         let keys = WorkspaceSecret([1; 32]).keys();
         let big = Message::Chunks {
             chunks: (1..=3)
-                .map(|seq| SealedChunk { device: DeviceId([2; 16]), seq, doc: DocId([3; 16]), body: vec![seq as u8; 100_000] })
+                .map(|seq| SealedChunk { device: DeviceId([2; 16]), seq, doc: DocId([3; 16]), body: vec![seq as u8; 100_000], snapshot: None })
                 .collect(),
         };
         let parts = seal(&keys, &big);

@@ -65,7 +65,9 @@ impl Session {
                 out
             }
             Message::Chunks { chunks } => {
-                // the peer holds what it sends: never frame these back to it
+                // the peer holds what it sends: never frame these back to it. (Not what its
+                // snapshots cover: untrusted covers must not cost memory before the node has
+                // checked them, and a node that stores a snapshot never forwards covered chunks.)
                 for c in &chunks {
                     self.sent.insert(c.key());
                 }
@@ -100,7 +102,8 @@ impl Session {
             if self.their.covers(&key) || self.sent.has(&key) {
                 continue;
             }
-            self.sent.insert(key);
+            // once a snapshot is sent, the chunks it covers need not follow it
+            self.sent.insert_chunk(&c);
             if !cur.is_empty() && bytes + c.body.len() > FRAME_BUDGET {
                 frames.push(Message::Chunks { chunks: std::mem::take(&mut cur) });
                 bytes = 0;
@@ -121,7 +124,7 @@ mod tests {
     use crate::ids::{DeviceId, DocId};
 
     fn chunk(seq: u64, len: usize) -> SealedChunk {
-        SealedChunk { device: DeviceId([1; 16]), seq, doc: DocId([2; 16]), body: vec![0; len] }
+        SealedChunk { device: DeviceId([1; 16]), seq, doc: DocId([2; 16]), snapshot: None, body: vec![0; len] }
     }
 
     #[test]
@@ -157,5 +160,14 @@ mod tests {
         s.receive(Message::Have { vector: v.clone(), reply: false }, &v);
         let again = s.chunks_for_peer((1..=4).map(|i| chunk(i, 10)));
         assert_eq!(again, vec![Message::Chunks { chunks: vec![chunk(3, 10), chunk(4, 10)] }]);
+    }
+
+    #[test]
+    fn chunks_a_sent_snapshot_covers_do_not_follow_it() {
+        let mut s = Session::new();
+        let mut snap = chunk(5, 10);
+        snap.snapshot = Some(crate::chunk::Covers::from_keys((1..=3).map(|seq| chunk(seq, 0).key())));
+        let frames = s.chunks_for_peer([snap.clone(), chunk(2, 10), chunk(4, 10)]);
+        assert_eq!(frames, vec![Message::Chunks { chunks: vec![snap, chunk(4, 10)] }]);
     }
 }

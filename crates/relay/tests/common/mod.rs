@@ -333,7 +333,7 @@ pub fn sealed(
 
 /// Chunks with arbitrary bodies of `len` bytes, for tests where nobody opens them.
 pub fn opaque(device: DeviceId, seqs: std::ops::RangeInclusive<u64>, len: usize) -> Vec<SealedChunk> {
-    seqs.map(|seq| SealedChunk { device, seq, doc: DocId([7; 16]), body: vec![(seq % 251) as u8; len] }).collect()
+    seqs.map(|seq| SealedChunk { device, seq, doc: DocId([7; 16]), snapshot: None, body: vec![(seq % 251) as u8; len] }).collect()
 }
 
 pub fn vector(entries: &[(DeviceId, u64)]) -> VersionVector {
