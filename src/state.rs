@@ -179,9 +179,9 @@ pub async fn create_customer(app: AppState) -> Option<DocId> {
 pub async fn edit_customer(app: AppState, id: DocId, edits: Vec<Edit>) -> Option<CustomerView> {
     let s = services();
     match s.store.edit(&s.keys, &s.actor, id, &edits).await {
-        Ok((view, summary, chunk)) => {
+        Ok((view, summary, chunks)) => {
             app.upsert_summaries(vec![summary]);
-            s.local_change(id, chunk);
+            s.local_changes(chunks.into_iter().map(|c| (id, Some(c))).collect());
             Some(view)
         }
         Err(e) => {

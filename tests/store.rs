@@ -26,7 +26,7 @@ async fn a_local_edit_writes_chunk_summary_and_counters_together() {
         .edit(&keys, &actor, id, &[Edit::Set(Field::Email, "a@acme.cn".into()), Edit::AddTag("vip".into())])
         .await
         .unwrap();
-    assert_eq!(chunk.unwrap().seq, 2);
+    assert_eq!(chunk.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![2]);
     assert_eq!(view.customer.email, "a@acme.cn");
     assert_eq!(summary.tags, vec!["vip"]);
     assert_eq!(store.seq().await.unwrap(), 2);
@@ -77,7 +77,7 @@ async fn two_connections_never_reuse_a_seq_or_lose_an_edit() {
         all.push(b.edit(&keys, &actor_b, id, eb));
     }
     let results = futures::future::join_all(all).await;
-    let mut seqs: Vec<u64> = results.into_iter().map(|r| r.unwrap().2.unwrap().seq).collect();
+    let mut seqs: Vec<u64> = results.into_iter().map(|r| r.unwrap().2[0].seq).collect();
     seqs.sort();
     assert_eq!(seqs, (2..=(2 * n as u64 + 1)).collect::<Vec<_>>(), "every seq used once");
     let chunks = a.chunks_missing_for(&VersionVector::new()).await.unwrap();
@@ -108,7 +108,7 @@ async fn reopening_the_database_shows_exactly_what_was_stored() {
     // the next edit continues the log
     let actor = session_actor(again.device);
     let (_, _, chunk) = again.edit(&keys, &actor, id, &[Edit::Set(Field::Phone, "010".into())]).await.unwrap();
-    assert_eq!(chunk.unwrap().seq, 3);
+    assert_eq!(chunk[0].seq, 3);
 }
 
 #[wasm_bindgen_test]
@@ -147,4 +147,29 @@ fn a_full_disk_is_reported_in_words_that_say_nothing_was_lost() {
     assert!(text.contains("storage is full") && text.contains("nothing saved before was lost"), "{text}");
     let other = web_sys::DomException::new_with_message_and_name("bad key", "DataError").unwrap();
     assert!(matches!(StoreError::from(indexed_db_futures::error::Error::from(other)), StoreError::Idb(_)));
+}
+
+#[wasm_bindgen_test]
+async fn a_customer_edited_many_times_is_compacted_and_another_device_rebuilds_it() {
+    let keys = WorkspaceSecret::generate().keys();
+    let store = Store::open_named(&unique_name("compact"), keys.workspace).await.unwrap();
+    let actor = session_actor(store.device);
+    let (id, _, _) = store.create(&keys, &actor, Kind::Company, "Busy Co", 1).await.unwrap();
+    let mut snapshots = Vec::new();
+    for i in 0..200 {
+        let (_, _, chunks) = store.edit(&keys, &actor, id, &[Edit::Set(Field::Phone, format!("+86 10 5555 {i:04}"))]).await.unwrap();
+        snapshots.extend(chunks.into_iter().filter(|c| c.is_snapshot()));
+    }
+    assert!(!snapshots.is_empty(), "200 edits of one customer make a snapshot");
+    let held = store.chunks_missing_for(&VersionVector::new()).await.unwrap();
+    assert!(held.len() < 100, "covered chunks are gone: {} of 201 left", held.len());
+    // the device's log still counts every seq it used (a snapshot does not leave holes)
+    assert_eq!(store.log().await.unwrap().vector.get(&store.device), store.seq().await.unwrap());
+    assert_eq!(store.customer(id).await.unwrap().unwrap().customer.phone, "+86 10 5555 0199");
+    // another device gets everything from what is left
+    let other = Store::open_named(&unique_name("compact-b"), keys.workspace).await.unwrap();
+    let ingested = other.ingest(&keys, held).await.unwrap();
+    assert!(ingested.rejected.is_empty(), "{:?}", ingested.rejected);
+    assert_eq!(other.customer(id).await.unwrap().unwrap().customer.phone, "+86 10 5555 0199");
+    assert_eq!(other.log().await.unwrap().vector, store.log().await.unwrap().vector);
 }

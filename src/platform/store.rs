@@ -26,8 +26,12 @@ const CHUNKS: &str = "chunks";
 const DOCS: &str = "docs";
 const SUMMARIES: &str = "summaries";
 const META: &str = "meta";
-const ALL: [&str; 4] = [CHUNKS, DOCS, SUMMARIES, META];
-const DB_VERSION: u32 = 1;
+/// `"<doc>|<device>:<seq>"` -> `[is snapshot (0/1), body bytes]`: the chunks of each document,
+/// so compaction decides from one range read (chunks written before version 2 are not in it:
+/// they are never compacted away here, which is safe, only less thrifty)
+const BY_DOC: &str = "by_doc";
+const ALL: [&str; 5] = [CHUNKS, DOCS, SUMMARIES, META, BY_DOC];
+const DB_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
@@ -120,6 +124,10 @@ pub fn chunk_key(device: &DeviceId, seq: u64) -> String {
     format!("{device}:{seq:020}")
 }
 
+fn by_doc_key(doc: &DocId, device: &DeviceId, seq: u64) -> String {
+    format!("{doc}|{}", chunk_key(device, seq))
+}
+
 fn bytes_of(v: &JsValue) -> Result<Vec<u8>, StoreError> {
     v.dyn_ref::<Uint8Array>().map(|a| a.to_vec()).ok_or_else(|| StoreError::Corrupt("expected bytes".into()))
 }
@@ -188,9 +196,12 @@ impl Store {
             .with_version(DB_VERSION)
             .with_on_upgrade_needed(|event, db| {
                 if event.old_version() < 1.0 {
-                    for name in ALL {
+                    for name in [CHUNKS, DOCS, SUMMARIES, META] {
                         db.create_object_store(name).build()?;
                     }
+                }
+                if event.old_version() < 2.0 {
+                    db.create_object_store(BY_DOC).build()?;
                 }
                 Ok(())
             })
@@ -261,6 +272,87 @@ impl Store {
         Ok(summary)
     }
 
+    async fn put_chunk_in(tx: &Transaction<'_>, c: &SealedChunk) -> Result<(), StoreError> {
+        tx.object_store(CHUNKS)?.put(chunk_record(c)).with_key(chunk_key(&c.device, c.seq)).primitive()?.await?;
+        let entry = js_sys::Array::of2(&JsValue::from(u8::from(c.is_snapshot())), &JsValue::from(c.body.len() as f64));
+        tx.object_store(BY_DOC)?.put(JsValue::from(entry)).with_key(by_doc_key(&c.doc, &c.device, c.seq)).primitive()?.await?;
+        Ok(())
+    }
+
+    async fn delete_chunk_in(tx: &Transaction<'_>, doc: DocId, key: &crm_core::ChunkKey) -> Result<(), StoreError> {
+        tx.object_store(CHUNKS)?.delete(chunk_key(&key.device, key.seq)).primitive()?.await?;
+        tx.object_store(BY_DOC)?.delete(by_doc_key(&doc, &key.device, key.seq)).primitive()?.await?;
+        Ok(())
+    }
+
+    /// The index entries of `doc`'s chunks: (chunk key string, is snapshot, body bytes).
+    async fn held_sizes_in(tx: &Transaction<'_>, doc: DocId) -> Result<Vec<(String, bool, usize)>, StoreError> {
+        let (from, to) = (format!("{doc}|"), format!("{doc}}}")); // '}' sorts right after '|'
+        let store = tx.object_store(BY_DOC)?;
+        let keys: Vec<String> = store.get_all_keys().with_query(from.clone()..to.clone()).primitive()?.await?.collect::<Result<_, _>>()?;
+        let vals: Vec<JsValue> = store.get_all().with_query(from..to).primitive()?.await?.collect::<Result<_, _>>()?;
+        Ok(keys
+            .into_iter()
+            .zip(vals)
+            .map(|(k, v)| {
+                let a = js_sys::Array::from(&v);
+                let key = k.split_once('|').map(|(_, c)| c.to_string()).unwrap_or_default();
+                (key, a.get(0).as_f64() == Some(1.0), a.get(1).as_f64().unwrap_or(0.0) as usize)
+            })
+            .collect())
+    }
+
+    /// Every chunk of `doc` stored here (that the index knows of).
+    async fn held_in(tx: &Transaction<'_>, doc: DocId) -> Result<Vec<SealedChunk>, StoreError> {
+        let chunks = tx.object_store(CHUNKS)?;
+        let mut out = Vec::new();
+        for (key, _, _) in Self::held_sizes_in(tx, doc).await? {
+            let v: Option<JsValue> = chunks.get(key.clone()).primitive()?.await?;
+            if let Some(v) = v {
+                out.push(parse_chunk(&key, &v)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Compacts `doc` into a snapshot when its chunks deserve it (`crm_core::compaction`),
+    /// inside `tx`: the snapshot is written and the chunks it covers deleted in the edit's own
+    /// transaction, so no change is ever only in a deleted chunk. Returns the snapshot, for
+    /// the relay and peers.
+    async fn compact_in(
+        &self,
+        tx: &Transaction<'_>,
+        keys: &WorkspaceKeys,
+        doc: &mut CustomerDoc,
+    ) -> Result<Option<SealedChunk>, StoreError> {
+        use crm_core::compaction;
+        let sizes = Self::held_sizes_in(tx, doc.id).await?;
+        if !compaction::wants_sizes(&compaction::Policy::default(), sizes.iter().map(|(_, s, n)| (*s, *n))) {
+            return Ok(None);
+        }
+        let save = match doc.snapshot() {
+            Ok(save) => save,
+            // waiting for changes that have not arrived: not a complete history yet
+            Err(_) => return Ok(None),
+        };
+        let held = Self::held_in(tx, doc.id).await?;
+        let Ok(plan) = compaction::plan(doc.id, &held) else { return Ok(None) };
+        let meta = tx.object_store(META)?;
+        let seq: Option<f64> = meta.get("seq").primitive()?.await?;
+        let seq = seq.unwrap_or(0.0) as u64 + 1;
+        let Ok(sealed) = compaction::seal_snapshot(keys, self.device, seq, &plan, save, None) else { return Ok(None) };
+        Self::put_chunk_in(tx, &sealed).await?;
+        for key in &plan.delete {
+            Self::delete_chunk_in(tx, doc.id, key).await?;
+        }
+        meta.put(seq as f64).with_key("seq").primitive()?.await?;
+        drop(meta);
+        let mut log: ChunkLog = Self::meta_json(tx, "log").await?;
+        log.insert_chunk(&sealed);
+        Self::put_meta_json(tx, "log", &log).await?;
+        Ok(Some(sealed))
+    }
+
     /// Seals the doc's new changes as this device's next chunk, inside `tx`.
     async fn append_local_chunk(
         &self,
@@ -284,7 +376,7 @@ impl Store {
         let seq: Option<f64> = meta.get("seq").primitive()?.await?;
         let seq = seq.unwrap_or(0.0) as u64 + 1;
         let sealed = keys.seal(&Chunk { device: self.device, seq, doc: doc_id, data });
-        tx.object_store(CHUNKS)?.put(chunk_record(&sealed)).with_key(chunk_key(&self.device, seq)).primitive()?.await?;
+        Self::put_chunk_in(tx, &sealed).await?;
         meta.put(seq as f64).with_key("seq").primitive()?.await?;
         let mut log: ChunkLog = Self::meta_json(tx, "log").await?;
         log.insert(sealed.key());
@@ -493,15 +585,17 @@ impl Store {
         actor: &crm_core::automerge::ActorId,
         id: DocId,
         edits: &[Edit],
-    ) -> Result<(CustomerView, Summary, Option<SealedChunk>), StoreError> {
+    ) -> Result<(CustomerView, Summary, Vec<SealedChunk>), StoreError> {
         let tx = self.rw()?;
         let mut doc =
             Self::load_doc_in(&tx, id, actor).await?.ok_or_else(|| StoreError::NoCustomer(id.to_string()))?;
         doc.edit(edits)?;
         let chunk = self.append_local_chunk(&tx, keys, &mut doc).await?;
         let summary = Self::put_doc_in(&tx, &mut doc).await?;
+        // a customer edited many times is compacted as it goes
+        let snapshot = if chunk.is_some() { self.compact_in(&tx, keys, &mut doc).await? } else { None };
         tx.commit().await?;
-        Ok((CustomerView::of(&mut doc), summary, chunk))
+        Ok((CustomerView::of(&mut doc), summary, chunk.into_iter().chain(snapshot).collect()))
     }
 
     pub async fn customer(&self, id: DocId) -> Result<Option<CustomerView>, StoreError> {
@@ -686,10 +780,17 @@ impl Store {
                 log.insert_covers(covers);
             }
         }
-        for s in &out.fresh {
-            chunk_store.put(chunk_record(s)).with_key(chunk_key(&s.device, s.seq)).primitive()?.await?;
-        }
         drop(chunk_store);
+        for s in &out.fresh {
+            Self::put_chunk_in(&tx, s).await?;
+        }
+        // a device drops at once what a snapshot it received makes redundant
+        for snap in out.fresh.iter().filter(|s| s.is_snapshot()) {
+            let held = Self::held_in(&tx, snap.doc).await?;
+            for key in crm_core::compaction::superseded(snap, &held) {
+                Self::delete_chunk_in(&tx, snap.doc, &key).await?;
+            }
+        }
         Self::put_meta_json(&tx, "log", &log).await?;
         tx.commit().await?;
         out.log = log;

@@ -64,13 +64,19 @@ pub enum CompactError {
 
 /// Whether `held` (every chunk of one document stored here) deserves compaction.
 pub fn wants(policy: &Policy, held: &[SealedChunk]) -> bool {
+    wants_sizes(policy, held.iter().map(|c| (c.is_snapshot(), c.body.len())))
+}
+
+/// [`wants`] from (is a snapshot, body bytes) of each held chunk: a store can keep these in an
+/// index and decide without reading the chunks.
+pub fn wants_sizes(policy: &Policy, held: impl IntoIterator<Item = (bool, usize)>) -> bool {
     let (mut plain, mut plain_bytes, mut snapshot_bytes) = (0usize, 0usize, 0usize);
-    for c in held {
-        if c.is_snapshot() {
-            snapshot_bytes = snapshot_bytes.max(c.body.len());
+    for (snapshot, len) in held {
+        if snapshot {
+            snapshot_bytes = snapshot_bytes.max(len);
         } else {
             plain += 1;
-            plain_bytes += c.body.len();
+            plain_bytes += len;
         }
     }
     let growth = snapshot_bytes.saturating_mul(policy.growth_percent) / 100;
