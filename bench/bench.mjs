@@ -45,6 +45,10 @@ const FIGURES = {
   reconnect_round_trips: ['reconnect, nothing new: round trips', '', 1],
   edit_p50: ['edit visible on a 2nd device: p50', 'ms', null],
   edit_p95: ['edit visible on a 2nd device: p95', 'ms', 300],
+  compaction_uncompacted: ['one customer edited 10,000 times, uncompacted chunks', 'bytes', null],
+  compaction_device: ['… on the device, compacted', 'bytes', null],
+  compaction_relay_window: ['… on the relay, within its retention window', 'bytes', null],
+  compaction_relay: ['… on the relay, after its retention window', 'bytes', null],
   tab_p95: ['edit visible in another tab (BroadcastChannel): p95', 'ms', 100],
   peer_p95: ['edit visible on a 2nd device over WebRTC, relay stopped: p95', 'ms', 300],
 };
@@ -744,6 +748,19 @@ async function main() {
       value: download,
       note: download == null ? 'CRM_BENCH_DOWNLOAD not set: run through `cargo xtask bench`' : 'brotli siblings written by the release build (xtask/src/compress.rs)',
     });
+
+    step('Bytes per customer with compaction (from `cargo xtask bench`: crates/core/examples/compaction_bytes.rs)');
+    const compaction = JSON.parse(env.CRM_BENCH_COMPACTION || '{}');
+    const why = env.CRM_BENCH_COMPACTION ? 'the example printed no such line' : 'CRM_BENCH_COMPACTION not set: run through `cargo xtask bench`';
+    for (const [id, line] of [
+      ['compaction_uncompacted', 'uncompacted chunks'],
+      ['compaction_device', 'device after compaction'],
+      ['compaction_relay_window', 'relay within retention'],
+      ['compaction_relay', 'relay after retention'],
+    ]) {
+      const v = compaction[line];
+      record(id, v == null ? { value: null, note: why } : { value: v, note: `Automerge save of the same customer: ${compaction['automerge save']} bytes` });
+    }
 
     await attempt('reconnect', ['reconnect_bytes', 'reconnect_round_trips'], () => bounded('reconnect', 180_000, () => measureReconnect(s)));
 
