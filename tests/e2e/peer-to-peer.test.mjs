@@ -8,7 +8,7 @@ import {
 
 const peers = async (page) => Number(await statusEl(page).getAttribute('data-peers'));
 
-scenario('two devices keep syncing over WebRTC with the relay stopped', async (s) => {
+scenario('two devices keep syncing over WebRTC with the relay killed', async (s) => {
   const { relay, browser, a, b, invite } = await twoDevices(s, { p2p: true });
   await createCustomer(a.page, 'Lotus P2P');
   await waitCustomerListed(b.page, 'Lotus P2P');
@@ -17,8 +17,8 @@ scenario('two devices keep syncing over WebRTC with the relay stopped', async (s
     await eventually(async () => (await peers(d.page)) === 1, { timeout: 30_000, what: `${label} to have a direct connection to the other` });
   }
 
-  // the relay goes away; the direct connection carries the edits both ways
-  await relay.stop();
+  // the relay is killed (kill -9); the direct connection carries the edits both ways
+  await relay.kill9();
   await waitState(a.page, ['offline', 'connecting'], { label: 'A' });
   await waitState(b.page, ['offline', 'connecting'], { label: 'B' });
   await setField(a.page, 'Phone', '+86 571 5555 0101');
