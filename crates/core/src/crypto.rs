@@ -60,7 +60,7 @@ impl WorkspaceSecret {
         hk.expand(b"workspace-id", &mut id).expect("hkdf length");
         hk.expand(b"relay-auth-token", &mut token).expect("hkdf length");
         hk.expand(b"chunk-encryption-key", &mut key).expect("hkdf length");
-        WorkspaceKeys { workspace: WorkspaceId(id), token: AuthToken(token), key }
+        WorkspaceKeys { workspace: WorkspaceId(id), token: AuthToken(token), key, epoch: 0, older: Vec::new() }
     }
 }
 
@@ -87,12 +87,18 @@ impl std::fmt::Debug for AuthToken {
     }
 }
 
-/// Everything derived from a workspace secret.
+/// Everything derived from a workspace secret, or from a key ring (`members.rs`): the token
+/// and key of the newest epoch, which seal, and the keys of earlier epochs, which only open
+/// (history written before a rotation stays readable).
 #[derive(Clone)]
 pub struct WorkspaceKeys {
     pub workspace: WorkspaceId,
     pub token: AuthToken,
     key: [u8; 32],
+    /// the key epoch `token` and `key` belong to (0: derived from the original secret)
+    pub epoch: u32,
+    /// keys of earlier epochs, newest first
+    older: Vec<[u8; 32]>,
 }
 
 impl WorkspaceKeys {
@@ -151,12 +157,46 @@ impl WorkspaceKeys {
         let header =
             SealedChunkHeader { device: sealed.device, seq: sealed.seq, doc: sealed.doc, covers: sealed.snapshot.as_ref() };
         let (nonce, ct) = sealed.body.split_at(NONCE_LEN);
-        let cipher = XChaCha20Poly1305::new((&self.key).into());
-        let data = cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &self.aad(&header) })
-            .map_err(|_| if sealed.is_snapshot() { CryptoError::Snapshot(name()) } else { CryptoError::Open(name()) })?;
+        let aad = self.aad(&header);
+        let data = self
+            .all_keys()
+            .find_map(|key| {
+                XChaCha20Poly1305::new(key.into()).decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad }).ok()
+            })
+            .ok_or_else(|| if sealed.is_snapshot() { CryptoError::Snapshot(name()) } else { CryptoError::Open(name()) })?;
         Ok(Chunk { device: sealed.device, seq: sealed.seq, doc: sealed.doc, data })
     }
+
+    /// The newest key first, then older epochs': chunks carry no epoch marker (those stored
+    /// before epochs existed must stay readable), and a failed tag check costs one Poly1305
+    /// pass, so trying a handful of keys is cheap.
+    fn all_keys(&self) -> impl Iterator<Item = &[u8; 32]> {
+        std::iter::once(&self.key).chain(self.older.iter())
+    }
+
+    /// Keys from `epoch` secrets of a ring: `secrets[0]` is the original workspace secret.
+    pub(crate) fn from_ring(secrets: &[WorkspaceSecret]) -> WorkspaceKeys {
+        let genesis = secrets[0].keys();
+        let mut keys: Vec<([u8; 32], AuthToken)> = vec![(genesis.key, genesis.token.clone())];
+        for (epoch, s) in secrets.iter().enumerate().skip(1) {
+            keys.push(epoch_keys(&genesis.workspace, epoch as u32, s));
+        }
+        let (key, token) = keys.pop().expect("a ring holds the original secret");
+        let older = keys.into_iter().rev().map(|(k, _)| k).collect();
+        WorkspaceKeys { workspace: genesis.workspace, token, key, epoch: secrets.len() as u32 - 1, older }
+    }
+}
+
+/// The key and token of a later epoch. The workspace id and epoch go into HKDF's info, so a
+/// secret handed out for one workspace and epoch derives nothing usable elsewhere.
+fn epoch_keys(workspace: &WorkspaceId, epoch: u32, secret: &WorkspaceSecret) -> ([u8; 32], AuthToken) {
+    let hk = Hkdf::<Sha256>::new(Some(b"local-first-crm/v1/epoch"), &secret.0);
+    let info = |what: &[u8]| [what, workspace.as_bytes(), &epoch.to_be_bytes()].concat();
+    let mut token = [0u8; 32];
+    let mut key = [0u8; 32];
+    hk.expand(&info(b"relay-auth-token"), &mut token).expect("hkdf length");
+    hk.expand(&info(b"chunk-encryption-key"), &mut key).expect("hkdf length");
+    (key, AuthToken(token))
 }
 
 impl WorkspaceKeys {
@@ -179,10 +219,12 @@ impl WorkspaceKeys {
             return Err(CryptoError::Truncated("ephemeral message".into()));
         }
         let (nonce, ct) = body.split_at(NONCE_LEN);
-        let cipher = XChaCha20Poly1305::new((&self.key).into());
-        cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &self.ephemeral_aad() })
-            .map_err(|_| CryptoError::Open("ephemeral message".into()))
+        let aad = self.ephemeral_aad();
+        self.all_keys()
+            .find_map(|key| {
+                XChaCha20Poly1305::new(key.into()).decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad }).ok()
+            })
+            .ok_or_else(|| CryptoError::Open("ephemeral message".into()))
     }
 
     fn ephemeral_aad(&self) -> Vec<u8> {

@@ -21,6 +21,7 @@ pub mod doc;
 pub mod export;
 pub mod ids;
 pub mod import;
+pub mod members;
 pub mod merge;
 pub mod normalize;
 pub mod presence;

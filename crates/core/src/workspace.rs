@@ -78,6 +78,14 @@ record! {
     pub struct Member {
         pub name: String,
         pub devices: BTreeMap<String, bool>,
+        /// removed from the team (Settings → Team → Remove): its devices got no envelope of
+        /// the key epoch made then, and the relay refuses them (`members.rs`)
+        pub removed: bool,
+        /// each of its devices' X25519 public key (device hex -> 64 hex digits), published by
+        /// the device itself so a rotation can seal the new key ring to it. Kept here rather
+        /// than in a map of its own at the root: a root map would have to be in the shared
+        /// genesis change, and changing that splits old and new devices' documents.
+        pub keys: BTreeMap<String, String>,
     }
 }
 
@@ -118,16 +126,65 @@ impl Settings {
     /// renamed when `name` is not empty), and to no other member.
     pub fn join_member(&mut self, member: &str, name: &str, device: &crate::DeviceId) {
         let d = device.to_string();
+        let mut key = None;
         for (id, m) in self.members.iter_mut() {
             if id != member {
                 m.devices.remove(&d);
+                key = m.keys.remove(&d).or(key);
             }
         }
         let m = self.members.entry(member.to_string()).or_default();
         if !name.trim().is_empty() {
             m.name = name.trim().to_string();
         }
-        m.devices.insert(d, true);
+        m.devices.insert(d.clone(), true);
+        if let Some(k) = key {
+            m.keys.insert(d, k);
+        }
+    }
+
+    /// Publishes `device`'s public key under its member (a member of its own, named by the
+    /// device id, until the person picks or names one). Returns false when it was there.
+    pub fn publish_device_key(&mut self, device: &crate::DeviceId, public_hex: &str) -> bool {
+        let d = device.to_string();
+        let member = self.member_of(device).map(|(id, _)| id.to_string()).unwrap_or_else(|| d.clone());
+        if self.members.get(&member).and_then(|m| m.keys.get(&d)).is_some_and(|k| k == public_hex) {
+            return false;
+        }
+        self.join_member(&member, "", device);
+        self.members.get_mut(&member).expect("just joined").keys.insert(d, public_hex.to_string());
+        true
+    }
+
+    /// Marks `member` removed. Its devices stay listed (history names them) but get no key
+    /// of later epochs. Refuses to remove the member `me` belongs to, or an unknown one.
+    pub fn remove_member(&mut self, member: &str, me: &crate::DeviceId) -> Result<(), String> {
+        if self.member_of(me).is_some_and(|(id, _)| id == member) {
+            return Err("you cannot remove yourself from the team".into());
+        }
+        let m = self.members.get_mut(member).ok_or_else(|| format!("there is no member {member}"))?;
+        m.removed = true;
+        Ok(())
+    }
+
+    /// Whether `device` belongs to a removed member.
+    pub fn is_removed(&self, device: &str) -> bool {
+        self.members.values().any(|m| m.removed && m.devices.contains_key(device))
+    }
+
+    /// The devices a new key epoch is sealed to: every device that published a key, less
+    /// those of removed members. (device hex, public key hex)
+    pub fn remaining_device_keys(&self) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> = self
+            .members
+            .values()
+            .filter(|m| !m.removed)
+            .flat_map(|m| m.keys.iter().filter(|(d, _)| m.devices.contains_key(*d)))
+            .filter(|(d, _)| !self.is_removed(d))
+            .map(|(d, k)| (d.as_str(), k.as_str()))
+            .collect();
+        out.sort();
+        out
     }
 
     /// What a new workspace starts with: one sales pipeline and three loyalty tiers, with
@@ -303,5 +360,22 @@ mod tests {
         assert_eq!(s.who(&d2), "Li Na");
         assert!(s.members["m2"].devices.is_empty(), "a device belongs to one member");
         assert_eq!(s.member_of(&d2).unwrap().0, "m1");
+        s.join_member("m2", "Wang", &d2);
+        assert!(s.publish_device_key(&d1, "k1"));
+        assert!(!s.publish_device_key(&d1, "k1"), "already there");
+        assert!(s.publish_device_key(&d2, "k2"));
+        let d3 = crate::DeviceId([3; 16]);
+        assert!(s.publish_device_key(&d3, "k3"), "a device with no member gets one of its own");
+        assert_eq!(s.member_of(&d3).unwrap().0, d3.to_string());
+        s.join_member("m1", "", &d3);
+        assert_eq!(s.members["m1"].keys[&d3.to_string()], "k3", "the key moves with the device");
+        assert!(s.remove_member("m1", &d1).is_err(), "not yourself");
+        assert!(s.remove_member("nobody", &d1).is_err());
+        s.remove_member("m2", &d1).unwrap();
+        assert!(s.is_removed(&d2.to_string()) && !s.is_removed(&d1.to_string()));
+        let mut want = vec![(d1.to_string(), "k1"), (d3.to_string(), "k3")];
+        want.sort();
+        let got: Vec<(String, &str)> = s.remaining_device_keys().into_iter().map(|(d, k)| (d.to_string(), k)).collect();
+        assert_eq!(got, want);
     }
 }
