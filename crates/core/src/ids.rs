@@ -17,7 +17,7 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 #[error("not a valid id: expected 32 hex digits, got {0:?}")]
 pub struct IdParseError(pub String);
 
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
+pub fn to_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -48,7 +48,13 @@ pub fn token_from_headers(headers: &HeaderMap) -> Result<AuthToken, AppError> {
 /// Registers an unknown workspace, or checks the token of a known one.
 pub async fn authorize(store: &Store, workspace: WorkspaceId, token: &AuthToken) -> Result<Registration, AppError> {
     match store.register_or_check(workspace, token.hash()).await? {
-        Registration::Mismatch => Err(AppError::Unauthorized("wrong auth token for this workspace")),
+        Registration::Mismatch => match store.token_epoch(workspace, token.hash()).await? {
+            // it may only fetch its envelope now (members.rs)
+            crate::members::TokenEpoch::Older { .. } => Err(AppError::Unauthorized(
+                "this token was replaced: the workspace key was rotated (GET /workspaces/<id>/key for this device's new key)",
+            )),
+            _ => Err(AppError::Unauthorized("wrong auth token for this workspace")),
+        },
         ok => Ok(ok),
     }
 }

@@ -13,6 +13,9 @@ pub enum AppError {
     BadWorkspace,
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// A plain request refused: the status and what was wrong (members.rs).
+    #[error("{1}")]
+    Refused(StatusCode, String),
     #[error(transparent)]
     NotAWebSocket(#[from] WebSocketUpgradeRejection),
     #[error(transparent)]
@@ -24,6 +27,7 @@ impl IntoResponse for AppError {
         let status = match &self {
             AppError::BadWorkspace => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Refused(status, _) => *status,
             AppError::NotAWebSocket(rejection) => rejection.status(),
             AppError::Store(e) => {
                 tracing::error!("storage failure: {e}");

@@ -29,6 +29,9 @@ pub enum Forwarded {
     Chunks(Vec<SealedChunk>),
     /// a sealed ephemeral message (presence, signalling): passed on, never stored
     Ephemeral(Vec<u8>),
+    /// the workspace's key was rotated: every connection (authenticated with the old token)
+    /// closes, and its device comes back with the new token or learns it was removed
+    Rotated,
 }
 
 /// A forward, and the connection it came from (which must not get it back).
@@ -246,6 +249,14 @@ impl Hubs {
     /// The hub of `workspace`, if it has connections.
     pub fn get(&self, workspace: &WorkspaceId) -> Option<Arc<Hub>> {
         self.map.lock().unwrap_or_else(|p| p.into_inner()).get(workspace).cloned()
+    }
+
+    /// Tells every open connection of `workspace` that its key was rotated.
+    pub fn rotated(&self, workspace: WorkspaceId) {
+        if let Some(hub) = self.get(&workspace) {
+            // no connection has id u64::MAX, so every one hears it
+            let _ = hub.tx.send(Arc::new(Forward { from: u64::MAX, what: Forwarded::Rotated }));
+        }
     }
 
     /// Open sync connections.

@@ -5,19 +5,21 @@
 //! vector. It authenticates by a token hash and never sees a key or a plaintext byte.
 //!
 //! This file owns the HTTP surface: the [`Config`], the shared [`AppState`], the router
-//! (`/sync/<workspace-id>`, `/healthz`, and the built app from `--dist` for everything
+//! (`/sync/<workspace-id>`, `/healthz`, key rotation and invites under `/workspaces/<id>/`
+//! and `/invites/<id>` (`members.rs`), and the built app from `--dist` for everything
 //! else) and the [`serve`] entry point the binary calls.
 
 pub mod auth;
 pub mod error;
 pub mod hub;
 pub mod limits;
+pub mod members;
 pub mod static_files;
 pub mod store;
 pub mod ws;
 
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::serve::ListenerExt;
 use axum::Router;
 use std::io::Write;
@@ -95,6 +97,12 @@ pub fn router(state: Arc<AppState>, dist: Option<PathBuf>) -> Router {
             }),
         )
         .route("/sync/{workspace}", get(ws::handler))
+        .route("/workspaces/{workspace}/rotate", post(members::rotate))
+        .route("/workspaces/{workspace}/key", get(members::key))
+        .route("/workspaces/{workspace}/invites", post(members::create_invite).get(members::list_invites))
+        .route("/workspaces/{workspace}/invites/{id}", delete(members::revoke_invite))
+        .route("/invites/{id}", get(members::redeem_invite))
+        .layer(axum::extract::DefaultBodyLimit::max(members::MAX_BODY))
         .with_state(state);
     match dist {
         Some(dist) => api.fallback_service(static_files::router(dist)),

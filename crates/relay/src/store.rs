@@ -58,6 +58,35 @@ CREATE TABLE IF NOT EXISTS snapshots (
     PRIMARY KEY (workspace, device, seq)
 );
 CREATE INDEX IF NOT EXISTS snapshots_to_sweep ON snapshots (swept, received_at);
+-- key epochs (members.rs): every epoch's token hash once a workspace rotated; the current one
+-- is also in workspaces.token_hash. An older epoch's token may only fetch its envelope.
+CREATE TABLE IF NOT EXISTS key_epochs (
+    workspace TEXT NOT NULL,
+    epoch BIGINT NOT NULL,
+    token_hash BLOB NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (workspace, epoch)
+);
+-- the key ring of an epoch sealed to one remaining device's public key (opaque to the relay)
+CREATE TABLE IF NOT EXISTS envelopes (
+    workspace TEXT NOT NULL,
+    epoch BIGINT NOT NULL,
+    device TEXT NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (workspace, epoch, device)
+);
+-- invite links: the hash of the invite's token, when it stops working, and the key ring
+-- sealed with a key only the link holds
+CREATE TABLE IF NOT EXISTS invites (
+    id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    envelope BLOB NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);
+CREATE INDEX IF NOT EXISTS invites_by_workspace ON invites (workspace);
 ";
 
 #[derive(Debug, thiserror::Error)]
@@ -142,7 +171,7 @@ impl Store {
     }
 
     /// Runs `f` on the writer connection, on the blocking pool.
-    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
@@ -158,7 +187,7 @@ impl Store {
     }
 
     /// Runs `f` on a pooled read connection, on the blocking pool.
-    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
@@ -480,7 +509,7 @@ fn parse_covers(bytes: &[u8]) -> Result<Covers, StoreError> {
     Covers::from_bytes(bytes).map_err(|e| StoreError::Corrupt(format!("snapshot covers: {e}")))
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

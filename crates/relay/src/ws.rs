@@ -47,6 +47,9 @@ const CLOSE_GOING_AWAY: u16 = 1001;
 const CLOSE_POLICY: u16 = 1008;
 const CLOSE_TOO_BIG: u16 = 1009;
 const CLOSE_INTERNAL: u16 = 1011;
+/// Application close code: the workspace key was rotated (docs/CONTRACTS.md).
+pub const CLOSE_KEY_ROTATED: u16 = 4001;
+const ROTATED_REASON: &str = "the workspace key was rotated";
 
 /// `GET /sync/<workspace-id>`: validate, authenticate, then upgrade.
 pub async fn handler(
@@ -66,7 +69,7 @@ pub async fn handler(
         .max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
         .on_failed_upgrade(|e| tracing::warn!("websocket upgrade failed: {e}"))
-        .on_upgrade(move |socket| serve(state, workspace, socket)))
+        .on_upgrade(move |socket| serve(state, workspace, token, socket)))
 }
 
 /// Why a connection ends.
@@ -82,6 +85,10 @@ enum End {
 impl End {
     fn policy(reason: impl Into<String>) -> End {
         End::Close { code: CLOSE_POLICY, reason: reason.into(), send_error: true, drain: true }
+    }
+    /// The key was rotated under this connection's token.
+    fn rotated() -> End {
+        End::Close { code: CLOSE_KEY_ROTATED, reason: ROTATED_REASON.into(), send_error: false, drain: true }
     }
     fn storage(e: StoreError) -> End {
         tracing::error!("storage failure: {e}");
@@ -102,11 +109,17 @@ struct Conn {
     messages: Bucket,
 }
 
-async fn serve(state: Arc<AppState>, workspace: WorkspaceId, socket: WebSocket) {
+async fn serve(state: Arc<AppState>, workspace: WorkspaceId, token: crm_core::crypto::AuthToken, socket: WebSocket) {
     let (hub, id) = state.hubs.join(workspace, state.limits.workspace_bytes_per_sec);
     // subscribe before reading anything: every commit from now on is forwarded, every
     // earlier one is in the database
     let mut forwards = hub.subscribe();
+    // a rotation committed between the token check and the subscription was not heard:
+    // check again now that every later one will be
+    let still_current = matches!(
+        state.store.token_epoch(workspace, token.hash()).await,
+        Ok(crate::members::TokenEpoch::Current(_))
+    );
     let mut conn = Conn {
         state: state.clone(),
         hub: hub.clone(),
@@ -117,7 +130,7 @@ async fn serve(state: Arc<AppState>, workspace: WorkspaceId, socket: WebSocket) 
         bytes: Bucket::new(state.limits.conn_bytes_per_sec),
         messages: Bucket::new(state.limits.conn_msgs_per_sec),
     };
-    let end = conn.run(&mut forwards).await;
+    let end = if still_current { conn.run(&mut forwards).await } else { End::rotated() };
     drop(forwards);
     conn.finish(end).await;
     drop(conn);
@@ -161,6 +174,7 @@ impl Conn {
                     Ok(f) => match &f.what {
                         Forwarded::Chunks(chunks) => self.send_chunks(chunks.iter().cloned()).await,
                         Forwarded::Ephemeral(body) => self.send(&Message::Ephemeral { body: body.clone() }).await,
+                        Forwarded::Rotated => Err(End::rotated()),
                     },
                     Err(RecvError::Lagged(n)) => {
                         last_heard = tokio::time::Instant::now();
