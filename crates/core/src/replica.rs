@@ -67,6 +67,15 @@ impl Replica {
         Self { keys: None, ..Self::device(device, crate::crypto::WorkspaceSecret([0; 32]).keys()) }
     }
 
+    /// Switches to other keys (a key rotation): later chunks are sealed with them.
+    pub fn set_keys(&mut self, keys: WorkspaceKeys) {
+        self.keys = Some(keys);
+    }
+
+    pub fn keys(&self) -> Option<&WorkspaceKeys> {
+        self.keys.as_ref()
+    }
+
     pub fn vector(&self) -> &VersionVector {
         &self.log.vector
     }

@@ -8,56 +8,13 @@
 //! across compactions and drops: the end state must still be equal documents, every edit ever
 //! made present everywhere, and storage bounded.
 
-use crm_core::automerge::ChangeHash;
+mod common;
+
+use common::*;
 use crm_core::compaction::{self, Policy};
 use crm_core::replica::Replica;
-use crm_core::sync::{Effect, Message, Session};
-use crm_core::{ContactField, DeviceId, DocId, Edit, Field, Kind, SealedChunk, WorkspaceSecret};
-
-/// xorshift64*: tiny, seeded, reproducible
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
-
-/// A bidirectional link between node `a` and node `b`, each end with its own session.
-struct Link {
-    a: usize,
-    b: usize,
-    sa: Session,
-    sb: Session,
-    up: bool,
-}
-
-struct InFlight {
-    link: usize,
-    to_b: bool,
-    bytes: Vec<u8>,
-}
-
-struct Net {
-    nodes: Vec<Replica>,
-    links: Vec<Link>,
-    queue: Vec<InFlight>,
-    rng: Rng,
-    lossy: bool,
-    delivered: usize,
-    /// every change made anywhere: (document, heads right after the edit)
-    edits: Vec<(DocId, Vec<ChangeHash>)>,
-    snapshots: usize,
-    relay_dropped: usize,
-}
+use crm_core::sync::{Effect, Session};
+use crm_core::{DocId, Edit, Field, Kind, SealedChunk, WorkspaceSecret};
 
 /// Compaction during a simulation.
 struct Compacting {
@@ -70,136 +27,6 @@ struct Compacting {
     restart_percent: u64,
 }
 
-impl Net {
-    fn send(&mut self, link: usize, from_b: bool, msg: Message) {
-        if !self.links[link].up {
-            return;
-        }
-        let bytes = msg.encode();
-        let copies = if self.lossy {
-            if self.rng.chance(15) {
-                0
-            } else if self.rng.chance(10) {
-                2
-            } else {
-                1
-            }
-        } else {
-            1
-        };
-        for _ in 0..copies {
-            self.queue.push(InFlight { link, to_b: !from_b, bytes: bytes.clone() });
-        }
-    }
-
-    fn run_effects(&mut self, link: usize, at_b: bool, effects: Vec<Effect>) {
-        for e in effects {
-            let (node, _) = self.ends(link, at_b);
-            match e {
-                Effect::Send(m) => self.send(link, at_b, m),
-                Effect::SendMissing { their } => {
-                    let missing = self.nodes[node].missing_for(&their);
-                    let frames = self.session(link, at_b).chunks_for_peer(missing);
-                    for f in frames {
-                        self.send(link, at_b, f);
-                    }
-                }
-                Effect::Store(chunks) => {
-                    let fresh = self.nodes[node].ingest(chunks).expect("valid chunks merge");
-                    let mine = self.nodes[node].vector().clone();
-                    let ack = self.session(link, at_b).stored(&mine);
-                    self.send(link, at_b, ack);
-                    // forward what was new to this node's other links (relay fan-out, gossip)
-                    if !fresh.is_empty() {
-                        self.offer(node, Some(link), fresh);
-                    }
-                }
-                Effect::PeerHas(_) | Effect::CaughtUp | Effect::Ephemeral(_) => {}
-                Effect::Closed { reason } => panic!("unexpected close: {reason}"),
-            }
-        }
-    }
-
-    fn ends(&self, link: usize, at_b: bool) -> (usize, usize) {
-        let l = &self.links[link];
-        if at_b {
-            (l.b, l.a)
-        } else {
-            (l.a, l.b)
-        }
-    }
-
-    fn session(&mut self, link: usize, at_b: bool) -> &mut Session {
-        let l = &mut self.links[link];
-        if at_b {
-            &mut l.sb
-        } else {
-            &mut l.sa
-        }
-    }
-
-    fn offer(&mut self, node: usize, except: Option<usize>, chunks: Vec<crm_core::SealedChunk>) {
-        for li in 0..self.links.len() {
-            if Some(li) == except || !self.links[li].up {
-                continue;
-            }
-            let at_b = if self.links[li].a == node {
-                false
-            } else if self.links[li].b == node {
-                true
-            } else {
-                continue;
-            };
-            let frames = self.session(li, at_b).chunks_for_peer(chunks.clone());
-            for f in frames {
-                self.send(li, at_b, f);
-            }
-        }
-    }
-
-    /// (Re)connects a link: fresh sessions, both sides open with `Have`.
-    fn connect(&mut self, li: usize) {
-        self.links[li].up = true;
-        self.links[li].sa = Session::new();
-        self.links[li].sb = Session::new();
-        self.resync(li);
-    }
-
-    fn resync(&mut self, li: usize) {
-        let (a, b) = (self.links[li].a, self.links[li].b);
-        let va = self.nodes[a].vector().clone();
-        let vb = self.nodes[b].vector().clone();
-        let ha = self.links[li].sa.have(&va);
-        let hb = self.links[li].sb.have(&vb);
-        self.send(li, false, ha);
-        self.send(li, true, hb);
-    }
-
-    fn deliver_one(&mut self) -> bool {
-        if self.queue.is_empty() {
-            return false;
-        }
-        // reordering: take any in-flight message, not the oldest
-        let i = if self.lossy { self.rng.below(self.queue.len() as u64) as usize } else { 0 };
-        let m = self.queue.swap_remove(i);
-        if !self.links[m.link].up {
-            return true;
-        }
-        self.delivered += 1;
-        let msg = Message::decode(&m.bytes).expect("nodes only send valid frames");
-        let at_b = m.to_b;
-        let (node, _) = self.ends(m.link, at_b);
-        let mine = self.nodes[node].vector().clone();
-        let effects = self.session(m.link, at_b).receive(msg, &mine);
-        self.run_effects(m.link, at_b, effects);
-        true
-    }
-}
-
-fn device(n: u8) -> DeviceId {
-    DeviceId([n; 16])
-}
-
 fn run_simulation(seed: u64, devices: usize, steps: usize) -> Net {
     simulate(seed, devices, steps, None)
 }
@@ -210,20 +37,10 @@ fn simulate(seed: u64, devices: usize, steps: usize, compacting: Option<&Compact
     nodes.push(Replica::store_only(device(200)));
     let relay = devices;
     let mut links: Vec<Link> =
-        (0..devices).map(|i| Link { a: i, b: relay, sa: Session::new(), sb: Session::new(), up: false }).collect();
+        (0..devices).map(|i| Link::new(i, relay)).collect();
     // one direct peer-to-peer link: the same exchange without the relay
-    links.push(Link { a: 0, b: 1, sa: Session::new(), sb: Session::new(), up: false });
-    let mut net = Net {
-        nodes,
-        links,
-        queue: Vec::new(),
-        rng: Rng(seed | 1),
-        lossy: true,
-        delivered: 0,
-        edits: Vec::new(),
-        snapshots: 0,
-        relay_dropped: 0,
-    };
+    links.push(Link::new(0, 1));
+    let mut net = Net::new(nodes, links, seed);
     let offline = |step: usize, li: usize, links: &[Link]| {
         compacting.is_some_and(|c| c.offline.1.contains(&step) && (links[li].a == c.offline.0 || links[li].b == c.offline.0))
     };
@@ -266,33 +83,7 @@ fn simulate(seed: u64, devices: usize, steps: usize, compacting: Option<&Compact
         } else if r < 75 {
             // a device edits a customer it has (or creates one)
             let d = net.rng.below(devices as u64) as usize;
-            let chunk = if net.rng.chance(10) || net.nodes[d].doc_ids().is_empty() {
-                next_doc += 1;
-                let mut idb = [0xd0u8; 16];
-                idb[..8].copy_from_slice(&next_doc.to_be_bytes());
-                let id = DocId(idb);
-                docs.push(id);
-                Some(net.nodes[d].create(id, Kind::Person, &format!("New {step}")))
-            } else {
-                let ids = net.nodes[d].doc_ids();
-                let id = ids[net.rng.below(ids.len() as u64) as usize];
-                let field = [Field::Name, Field::Email, Field::Phone, Field::Owner][net.rng.below(4) as usize];
-                let mut edits = vec![Edit::Set(field, format!("d{d}s{step}"))];
-                if net.rng.chance(20) {
-                    edits.push(Edit::AddTag(format!("t{}", net.rng.below(5))));
-                }
-                if net.rng.chance(10) {
-                    let cid = format!("c{d}{step}");
-                    edits.push(Edit::AddContact { id: cid.clone() });
-                    edits.push(Edit::SetContact { id: cid, field: ContactField::Name, value: format!("n{step}") });
-                }
-                match net.nodes[d].edit(id, &edits) {
-                    Ok(c) => c,
-                    // the customer's first chunk has not reached this device yet
-                    Err(crm_core::replica::ReplicaError::Model(crm_core::customer::ModelError::Incomplete)) => None,
-                    Err(e) => panic!("edit failed: {e}"),
-                }
-            };
+            let chunk = net.random_edit(d, step, &mut next_doc, &mut docs);
             if let Some(c) = chunk {
                 let doc = c.doc;
                 let heads = net.nodes[d].doc_mut(&doc).expect("edited here").heads();
