@@ -28,8 +28,9 @@ pub fn start() {
     platform::request_persistent_storage();
     // not leptos' spawn_local: its executor is installed by mount_to_body, which runs later
     wasm_bindgen_futures::spawn_local(async {
-        let (secret, problem) = workspace::current();
-        let keys = secret.keys();
+        let (ring, problem) = workspace::open().await;
+        let keys = ring.keys();
+        platform::members::reload_when_ring_changes(&keys.workspace);
         let store = match Store::open(keys.workspace).await {
             Ok(s) => Rc::new(s),
             Err(e) => {
@@ -47,7 +48,7 @@ pub fn start() {
         install_services(Services {
             actor: session_actor(store.device),
             store: store.clone(),
-            secret,
+            ring,
             keys: keys.clone(),
             sync: RefCell::new(None),
             tabs: RefCell::new(None),
@@ -69,6 +70,7 @@ pub fn start() {
             view! { <App/> }
         });
         crate::routes::tasks::start_reminders(app, locale);
+        publish_device_key(app).await;
         upgrade_old_rows(app).await;
     });
 }
@@ -109,6 +111,7 @@ fn start_sync(app: AppState, store: Rc<Store>, keys: crm_core::WorkspaceKeys) {
             }
         }),
         ephemeral: Box::new(ephemeral),
+        refused: Box::new(move || check_access(app)),
     };
     let client = SyncClient::start(&workspace::relay_url(), store.clone(), keys.clone(), hooks);
     *services().sync.borrow_mut() = Some(client);
@@ -133,6 +136,60 @@ fn start_sync(app: AppState, store: Rc<Store>, keys: crm_core::WorkspaceKeys) {
         let peers = Peers::start(crate::platform::presence::session(), store, keys, peer_hooks);
         *services().peers.borrow_mut() = Some(peers);
     }
+}
+
+/// Publishes this device's public key in the workspace document (once; again only if it
+/// changed), so a rotation can seal the next key to it. A removed device publishes nothing.
+async fn publish_device_key(app: AppState) {
+    let s = services();
+    let device = s.store.device;
+    let public = platform::members::device_keys(&s.keys.workspace).public_hex();
+    let d = device.to_string();
+    let needed = app.settings.with_untracked(|st| {
+        !st.is_removed(&d) && st.member_of(&device).and_then(|(_, m)| m.keys.get(&d)) != Some(&public)
+    });
+    if needed {
+        crate::state::edit_settings(app, move |st| {
+            st.publish_device_key(&device, &public);
+            Ok(())
+        })
+        .await;
+    }
+}
+
+thread_local! {
+    static CHECKING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The relay refused the connection or closed it for a rotation: if the key was rotated,
+/// take the new one (stored; this tab reloads with it, the others follow the storage event);
+/// if this device was removed, stop syncing and say so.
+fn check_access(app: AppState) {
+    if CHECKING.with(|c| c.replace(true)) {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let s = services();
+        let outcome = platform::members::check_access(&s.ring, &s.store.device).await;
+        CHECKING.with(|c| c.set(false));
+        match outcome {
+            Ok(platform::members::Access::Current) => {}
+            Ok(platform::members::Access::Rotated(_)) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().reload();
+                }
+            }
+            Ok(platform::members::Access::Removed) => {
+                app.removed.set(true);
+                let why = crate::i18n::members::MembersMsg::of(Locale::initial()).device_removed.to_string();
+                if let Some(c) = s.sync.borrow().as_ref() {
+                    c.stop(why);
+                }
+            }
+            // the relay is down or answered oddly: the reconnect loop tries again
+            Err(e) => leptos::logging::warn!("key check: {e}"),
+        }
+    });
 }
 
 /// What another tab of this browser said.
@@ -226,6 +283,11 @@ pub fn App() -> impl IntoView {
                 <SyncStatusBadge/>
             </header>
             <CommandPalette/>
+            <Show when=move || app.removed.get()>
+                <div class="banner removed" role="alert">
+                    <span>{move || crate::i18n::members::MembersMsg::of(locale.get()).device_removed}</span>
+                </div>
+            </Show>
             {move || app.error.get().map(|e| view! {
                 <div class="banner" role="alert">
                     <span>{e}</span>

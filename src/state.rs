@@ -8,14 +8,16 @@ use crate::platform::sync_client::{SyncClient, SyncStatus};
 use crate::platform::tabs::Tabs;
 use crm_core::automerge::ActorId;
 use crm_core::search::SearchIndex;
-use crm_core::{Customer, DocId, Edit, Kind, SealedChunk, Settings, Summary, WorkspaceKeys, WorkspaceSecret, WORKSPACE_DOC};
+use crm_core::members::KeyRing;
+use crm_core::{Customer, DocId, Edit, Kind, SealedChunk, Settings, Summary, WorkspaceKeys, WORKSPACE_DOC};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 pub struct Services {
     pub store: Rc<Store>,
-    pub secret: WorkspaceSecret,
+    /// every key epoch this device holds (`platform::members`); `keys` are its newest
+    pub ring: KeyRing,
     pub keys: WorkspaceKeys,
     /// this tab's Automerge actor (device id + per-tab suffix)
     pub actor: ActorId,
@@ -85,6 +87,8 @@ pub struct AppState {
     pub presence: RwSignal<crm_core::presence::PresenceBoard>,
     /// peers connected directly (WebRTC), as the leading tab reports
     pub peers: RwSignal<usize>,
+    /// the relay says this device was removed from the workspace: it no longer syncs
+    pub removed: RwSignal<bool>,
 }
 
 impl AppState {
@@ -106,6 +110,7 @@ impl AppState {
             analytics: RwSignal::new(Default::default()),
             presence: RwSignal::new(Default::default()),
             peers: RwSignal::new(0),
+            removed: RwSignal::new(false),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod customer;
 pub mod customers;
 pub mod format;
 pub mod import;
+pub mod members;
 pub mod palette;
 pub mod pipeline;
 pub mod settings;

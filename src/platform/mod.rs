@@ -4,6 +4,7 @@
 
 pub mod analytics;
 pub mod files;
+pub mod members;
 pub mod peers;
 pub mod presence;
 pub mod reminders;

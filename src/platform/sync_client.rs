@@ -53,12 +53,16 @@ pub struct Hooks {
     pub ingested: Box<dyn Fn(Ingested)>,
     /// a sealed ephemeral message from the network
     pub ephemeral: Box<dyn Fn(Vec<u8>)>,
+    /// the relay would not open the connection, or closed it because the workspace key was
+    /// rotated: ask it whether this device's key was replaced or removed (`members.rs`)
+    pub refused: Box<dyn Fn()>,
 }
 
 enum Event {
     Open(u64),
     Frame(u64, Vec<u8>),
-    Closed(u64, String),
+    /// generation, reason, close code
+    Closed(u64, String, u16),
     Local(SealedChunk),
     /// another tab wrote chunks to the shared store: push what the relay lacks
     Outbox,
@@ -74,6 +78,8 @@ struct Inner {
     open: bool,
     caught_up: bool,
     attempt: u32,
+    /// stopped for good (this device was removed): no more reconnects
+    stopped: bool,
     session: Session,
     status: SyncStatus,
     tx: mpsc::UnboundedSender<Event>,
@@ -95,6 +101,8 @@ pub struct SyncClient {
 }
 
 const PING_MS: u32 = 20_000;
+/// The relay closes connections with this code when the workspace key was rotated.
+const CLOSE_KEY_ROTATED: u16 = 4001;
 
 impl SyncClient {
     /// Starts syncing `store` with the relay at `base_url` (ws:// or wss://, no trailing slash).
@@ -109,6 +117,7 @@ impl SyncClient {
             open: false,
             caught_up: false,
             attempt: 0,
+            stopped: false,
             session: Session::new(),
             status: SyncStatus::default(),
             tx,
@@ -138,12 +147,24 @@ impl SyncClient {
         let _ = self.inner.borrow().tx.unbounded_send(Event::Ephemeral(body));
     }
 
+    /// Stops syncing for good (this device was removed from the workspace), saying why.
+    pub fn stop(&self, reason: String) {
+        let mut i = self.inner.borrow_mut();
+        i.stopped = true;
+        i.open = false;
+        if let Some(ws) = i.ws.take() {
+            close_quietly(&ws);
+        }
+        i.status.error = Some(reason);
+        let _ = i.tx.unbounded_send(Event::Resync);
+    }
+
     /// Reconnects now (the browser came back online), resetting the backoff.
     pub fn reconnect_now(&self) {
         let stale = {
             let mut i = self.inner.borrow_mut();
             i.attempt = 0;
-            !i.open
+            !i.open && !i.stopped
         };
         if stale {
             self.connect();
@@ -184,7 +205,7 @@ impl SyncClient {
         let ws = match WebSocket::new_with_str_sequence(&i.url, &protocols) {
             Ok(ws) => ws,
             Err(e) => {
-                let _ = i.tx.unbounded_send(Event::Closed(gen, format!("cannot open the relay connection: {e:?}")));
+                let _ = i.tx.unbounded_send(Event::Closed(gen, format!("cannot open the relay connection: {e:?}"), 1006));
                 return;
             }
         };
@@ -202,13 +223,14 @@ impl SyncClient {
         });
         let tx = i.tx.clone();
         let on_close = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            let code = e.dyn_ref::<CloseEvent>().map(|c| c.code()).unwrap_or(1006);
             let reason = match e.dyn_ref::<CloseEvent>() {
                 Some(c) if !c.reason().is_empty() => format!("relay closed the connection: {}", c.reason()),
                 Some(c) if c.code() == 1006 => "the relay cannot be reached".to_string(),
                 Some(c) => format!("connection closed ({})", c.code()),
                 None => "connection closed".to_string(),
             };
-            let _ = tx.unbounded_send(Event::Closed(gen, reason));
+            let _ = tx.unbounded_send(Event::Closed(gen, reason, code));
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -224,7 +246,7 @@ impl SyncClient {
             close_quietly(&ws);
         }
         let i = self.inner.borrow();
-        let _ = i.tx.unbounded_send(Event::Closed(i.gen, reason));
+        let _ = i.tx.unbounded_send(Event::Closed(i.gen, reason, 1000));
     }
 
     fn send(&self, msg: &Message) {
@@ -294,7 +316,13 @@ impl SyncClient {
                         self.drop_connection(format!("bad frame from the relay: {e}"));
                     }
                 },
-                Event::Closed(g, reason) if g == current => {
+                Event::Closed(g, reason, code) if g == current => {
+                    // refused before opening (a replaced token gets a 401 the browser does
+                    // not show) or closed for a rotation: the relay says which over HTTP
+                    let was_open = self.inner.borrow().open;
+                    if !was_open || code == CLOSE_KEY_ROTATED {
+                        (hooks.refused)();
+                    }
                     let delay = {
                         let mut i = self.inner.borrow_mut();
                         i.open = false;
@@ -309,7 +337,8 @@ impl SyncClient {
                     let me = self.clone();
                     gloo_timers::callback::Timeout::new(delay, move || {
                         let offline = web_sys::window().map(|w| !w.navigator().on_line()).unwrap_or(false);
-                        if !offline && !me.inner.borrow().open {
+                        let (open, stopped) = { let i = me.inner.borrow(); (i.open, i.stopped) };
+                        if !offline && !open && !stopped {
                             me.connect();
                             // publish the "connecting" state
                             let _ = me.inner.borrow().tx.unbounded_send(Event::Resync);

@@ -1,10 +1,15 @@
 //! Which workspace this browser is in, and invite links.
 //!
-//! The current workspace secret lives in localStorage (it never leaves the device except in
-//! an invite link's fragment, which browsers do not send to servers). Opening
-//! `<origin>/#join=<secret>` switches to that workspace and removes the fragment from the
-//! address bar and history.
+//! The current workspace's original secret lives in localStorage (it never leaves the device
+//! except in an invite's sealed envelope), its key ring beside it (`members.rs`). Opening
+//! `<origin>/#invite=<invite secret>` redeems the invite at the relay for the ring and
+//! switches to that workspace; the older `<origin>/#join=<secret>` (the original secret
+//! itself) still works until the workspace's key is first rotated. Either fragment is removed
+//! from the address bar and history at once.
 
+use super::members::{self, ApiError};
+use crate::i18n::{fill, members::MembersMsg, Locale};
+use crm_core::members::{InviteSecret, KeyRing};
 use crm_core::WorkspaceSecret;
 
 const CURRENT: &str = "crm.workspace-secret";
@@ -13,35 +18,83 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// The secret from an invite link in the current URL, if any (and strips it from the URL).
-fn take_invite_from_url() -> Option<Result<WorkspaceSecret, String>> {
+/// What the URL's fragment asks for.
+enum Link {
+    /// `#join=<original secret>`
+    Join(Result<WorkspaceSecret, String>),
+    /// `#invite=<invite secret>`
+    Invite(Result<InviteSecret, String>),
+}
+
+/// The invite in the current URL, if any (and strips it from the URL).
+fn take_invite_from_url() -> Option<Link> {
     let w = web_sys::window()?;
     let hash = w.location().hash().ok()?;
-    let hex = hash.strip_prefix("#join=")?;
-    let parsed = WorkspaceSecret::from_hex(hex).map_err(|e| format!("This invite link is damaged: {e}"));
+    let t = MembersMsg::of(Locale::initial());
+    let link = if let Some(hex) = hash.strip_prefix("#join=") {
+        Link::Join(WorkspaceSecret::from_hex(hex).map_err(|e| format!("This invite link is damaged: {e}")))
+    } else if let Some(hex) = hash.strip_prefix("#invite=") {
+        Link::Invite(InviteSecret::from_hex(hex).map_err(|_| t.invite_damaged.to_string()))
+    } else {
+        return None;
+    };
     let path = w.location().pathname().unwrap_or_else(|_| "/".into());
     if let Ok(h) = w.history() {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
     }
-    Some(parsed)
+    Some(link)
 }
 
-/// The workspace to open: from an invite link, else the one used last, else a new one
-/// created right here (no server involved). The second value is a problem to show, if any.
-pub fn current() -> (WorkspaceSecret, Option<String>) {
+/// Why an invite could not be redeemed, in the reader's words.
+fn redeem_problem(e: &ApiError) -> String {
+    let t = MembersMsg::of(Locale::initial());
+    match e {
+        ApiError::Refused(410, why) if why.contains("revoked") => t.invite_revoked.into(),
+        ApiError::Refused(410, _) => t.invite_expired.into(),
+        ApiError::Refused(404 | 401, _) => t.invite_unknown.into(),
+        other => fill(t.invite_offline, &[other]),
+    }
+}
+
+/// The workspace to open, as its key ring: from an invite link (redeemed at the relay), else
+/// the one used last, else a new one created right here (no server involved). The second
+/// value is a problem to show, if any.
+pub async fn open() -> (KeyRing, Option<String>) {
+    let mut problem = None;
+    let joined = match take_invite_from_url() {
+        Some(Link::Join(Ok(secret))) => Some(KeyRing::genesis(secret)),
+        Some(Link::Invite(Ok(invite))) => match members::redeem(&invite).await {
+            Ok(ring) => Some(ring),
+            Err(e) => {
+                problem = Some(redeem_problem(&e));
+                None
+            }
+        },
+        Some(Link::Join(Err(e)) | Link::Invite(Err(e))) => {
+            problem = Some(e);
+            None
+        }
+        None => None,
+    };
+    if let Some(ring) = joined {
+        if let Some(s) = local_storage() {
+            let _ = s.set_item(CURRENT, &ring.genesis_secret().to_hex());
+        }
+        // a ring older than the one kept here (an old link) must not replace it
+        let kept = members::load_ring(ring.genesis_secret().clone());
+        if !ring.is_prefix_of(&kept) {
+            members::save_ring(&ring);
+        }
+        return (members::load_ring(ring.genesis_secret().clone()), None);
+    }
+    let (secret, p) = current();
+    (members::load_ring(secret), problem.or(p))
+}
+
+/// The workspace used last, else a new one created right here.
+fn current() -> (WorkspaceSecret, Option<String>) {
     let storage = local_storage();
     let mut problem = None;
-    if let Some(invite) = take_invite_from_url() {
-        match invite {
-            Ok(secret) => {
-                if let Some(s) = &storage {
-                    let _ = s.set_item(CURRENT, &secret.to_hex());
-                }
-                return (secret, None);
-            }
-            Err(e) => problem = Some(e),
-        }
-    }
     if let Some(secret) =
         storage.as_ref().and_then(|s| s.get_item(CURRENT).ok().flatten()).and_then(|h| WorkspaceSecret::from_hex(&h).ok())
     {
@@ -53,11 +106,6 @@ pub fn current() -> (WorkspaceSecret, Option<String>) {
         _ => problem = Some("This browser does not allow local storage: the workspace will not be kept.".into()),
     }
     (secret, problem)
-}
-
-pub fn invite_link(secret: &WorkspaceSecret) -> String {
-    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-    format!("{origin}/#join={}", secret.to_hex())
 }
 
 /// The relay that served this app: same host, WebSocket scheme.

@@ -1,13 +1,13 @@
-//! Settings: this device's language; the invite link that lets a teammate's browser join the
-//! workspace; and the team's shared settings (pipelines and stages, custom fields, loyalty
+//! Settings: this device's language; invite links that let a teammate's browser join the
+//! workspace (`invites.rs`); and the team's shared settings (pipelines and stages, custom fields, loyalty
 //! tiers, default currency), each change one `edit_settings` that syncs to every device.
 
+mod invites;
 mod team;
 
 use crate::i18n::customer::{pipeline_name, stage_name};
 use crate::i18n::settings::SettingsMsg;
 use crate::i18n::{fill, set_locale, use_locale, Locale};
-use crate::platform::workspace::invite_link;
 use crate::state::{edit_settings, services, use_app, AppState};
 use crm_core::customer::new_id;
 use crm_core::workspace::{CustomFieldDef, Pipeline, Stage, Tier};
@@ -50,7 +50,7 @@ pub fn Settings() -> impl IntoView {
         <section class="settings">
             <h1>{move || t().title}</h1>
             <LanguagePicker/>
-            <InviteLink/>
+            <invites::Invites/>
             <team::Team status=status/>
             <h2>{move || t().pipelines}</h2>
             <p class="hint">{move || t().team_note}</p>
@@ -84,37 +84,6 @@ fn LanguagePicker() -> impl IntoView {
                 <option value="zh" lang="zh-CN" selected={move || locale.get() == Locale::Zh}>"简体中文"</option>
             </select>
             <span id="language-hint" class="hint">{move || t().language_hint}</span>
-        </div>
-    }
-}
-
-#[component]
-fn InviteLink() -> impl IntoView {
-    let locale = use_locale();
-    let t = move || SettingsMsg::of(locale.get());
-    let link = invite_link(&services().secret);
-    let copied = RwSignal::new(false);
-    let node = NodeRef::<leptos::html::Input>::new();
-    let link_for_copy = link.clone();
-    let copy = move |_| {
-        if let Some(el) = node.get() {
-            el.select();
-        }
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&link_for_copy);
-        }
-        copied.set(true);
-    };
-    view! {
-        <h2>{move || t().share}</h2>
-        <p>{move || t().share_intro}</p>
-        <div class="field invite">
-            <label for="invite-link">{move || t().invite_link}</label>
-            <div class="row">
-                <input id="invite-link" type="text" readonly node_ref=node prop:value=link/>
-                <button type="button" on:click=copy>{move || t().copy}</button>
-            </div>
-            <span class="hint" role="status">{move || if copied.get() { t().copied } else { "" }}</span>
         </div>
     }
 }
