@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenario } from './lib/harness.mjs';
 import {
-  assertNoHorizontalScroll, chooseImportFile, csvFile, customerCount, customerList, downloadFrom, eventually, gotoNav, importFile, openApp, runImport, waitSynced,
+  assertNoHorizontalScroll, chooseImportFile, csvFile, customerCount, customerList, downloadFrom, eventually, gotoNav, importFile, openApp, readInviteLink, runImport, waitSynced,
 } from './lib/ui.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -132,8 +132,7 @@ scenario('cancelling a 50,000-row import half-way leaves nothing behind', async 
 
   // and a second device of the workspace never hears of it either
   const { page: other } = await s.device(await s.browser(), 'second device');
-  await gotoNav(page, 'Settings');
-  const link = await page.getByRole('textbox', { name: 'Invite link', exact: true }).inputValue();
+  const link = await readInviteLink(page);
   await other.goto(link);
   await other.getByRole('heading', { name: 'Customers', exact: true }).waitFor({ timeout: 30_000 });
   await waitSynced(other, { label: 'second device' });

@@ -35,7 +35,10 @@ scenario('choosing 简体中文 in Settings turns the whole app Chinese, and a r
   await page.getByRole('heading', { name: '设置', exact: true, level: 1 }).waitFor();
   await expectChinese(page, 'after switching');
   await page.getByRole('status', { name: '同步状态', exact: true }).filter({ hasText: '已同步' }).waitFor();
+  await page.getByLabel('邀请有效期', { exact: true }).waitFor();
+  await page.getByRole('button', { name: '创建邀请链接', exact: true }).click();
   await page.getByRole('textbox', { name: '邀请链接', exact: true }).waitFor();
+  await page.getByRole('button', { name: /^撤销创建于 / }).waitFor();
   await page.getByRole('heading', { name: '管道与阶段', exact: true }).waitFor();
   assert.equal(await page.getByRole('textbox', { name: '阶段名称', exact: true }).first().getAttribute('placeholder'), '线索');
 

@@ -82,9 +82,12 @@ export async function gotoCustomers(page) {
   await customersHeading(page).waitFor();
 }
 
-/** Settings → the readonly "Invite link" textbox's value. */
-export async function readInviteLink(page) {
+/** Settings → Invites: pick the expiry ("1 day", "7 days", "30 days"), "Create invite link",
+ * and return the readonly "Invite link" textbox's value (`<origin>/#invite=<64 hex>`). */
+export async function readInviteLink(page, { expires = '7 days' } = {}) {
   await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Invite expires in', { exact: true }).selectOption({ label: expires });
+  await page.getByRole('button', { name: 'Create invite link', exact: true }).click();
   const box = page.getByRole('textbox', { name: 'Invite link', exact: true });
   await box.waitFor();
   assert.ok(await box.getAttribute('readonly') !== null, 'the "Invite link" textbox is readonly');
@@ -93,9 +96,9 @@ export async function readInviteLink(page) {
   await eventually(
     async () => {
       link = await box.inputValue();
-      return /#join=[0-9a-f]{64}$/.test(link);
+      return /#invite=[0-9a-f]{64}$/.test(link);
     },
-    { what: `an invite link of the form <origin>/#join=<64 hex> (got ${JSON.stringify(link)})` },
+    { what: `an invite link of the form <origin>/#invite=<64 hex> (got ${JSON.stringify(link)})` },
   );
   return link;
 }
@@ -104,7 +107,7 @@ export async function readInviteLink(page) {
 export async function joinWith(page, link) {
   await page.goto(link);
   await customersHeading(page).waitFor({ timeout: 30_000 });
-  await eventually(async () => !page.url().includes('#join='), { what: 'the app to remove #join= from the address bar' });
+  await eventually(async () => !/#(join|invite)=/.test(page.url()), { what: 'the app to remove the invite from the address bar' });
 }
 
 // ---- customers ---------------------------------------------------------------------------
