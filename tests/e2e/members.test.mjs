@@ -39,6 +39,7 @@ scenario('a removed member is locked out, and a device invited afterwards reads 
   await nameMe(a.page, 'Ana');
   await nameMe(b.page, 'Bo');
   await createCustomer(a.page, 'Before Co');
+  await gotoCustomers(b.page);
   await waitCustomerListed(b.page, 'Before Co');
 
   // A removes Bo, after confirming

@@ -70,6 +70,16 @@ fn rotate_body(ring: &KeyRing, envelopes: &[(crm_core::DeviceId, &DeviceKeyPair)
     .to_string()
 }
 
+/// A new workspace that never rotated, registered by a first sync connection: its ring,
+/// keys, id and token.
+async fn registered(relay: &Relay) -> (KeyRing, crm_core::WorkspaceKeys, String, String) {
+    let ring = KeyRing::genesis(WorkspaceSecret::generate());
+    let k = ring.keys();
+    relay.connect(&k).await.hello(&VersionVector::new()).await;
+    let (ws, token) = (k.workspace.to_string(), k.token.to_hex());
+    (ring, k, ws, token)
+}
+
 async fn refused_upgrade(relay: &Relay, keys: &crm_core::WorkspaceKeys) -> (u16, String) {
     let protocols = format!("crm-sync.v1, auth.{}", keys.token.to_hex());
     match relay.try_connect(&keys.workspace.to_string(), Some(&protocols)).await {
@@ -176,11 +186,7 @@ async fn a_rotation_refuses_the_old_token_and_hands_the_new_key_only_to_remainin
 async fn invites_are_redeemed_until_they_expire_or_are_revoked_and_a_rotation_revokes_them() {
     bounded(90, async {
         let relay = Relay::fresh().await;
-        let ring = KeyRing::genesis(WorkspaceSecret::generate());
-        let k = ring.keys();
-        let ws = k.workspace.to_string();
-        let token = k.token.to_hex();
-        relay.connect(&k).await.hello(&VersionVector::new()).await;
+        let (ring, k, ws, token) = registered(&relay).await;
         let make = |expires_at: i64| {
             let inv = InviteSecret::generate();
             let ik = inv.keys();
@@ -254,11 +260,7 @@ async fn invites_are_redeemed_until_they_expire_or_are_revoked_and_a_rotation_re
 async fn malformed_member_requests_are_refused_with_a_reason() {
     bounded(60, async {
         let relay = Relay::fresh().await;
-        let ring = KeyRing::genesis(WorkspaceSecret::generate());
-        let k = ring.keys();
-        let ws = k.workspace.to_string();
-        let token = k.token.to_hex();
-        relay.connect(&k).await.hello(&VersionVector::new()).await;
+        let (ring, k, ws, token) = registered(&relay).await;
         let rotate = format!("/workspaces/{ws}/rotate");
         let invites = format!("/workspaces/{ws}/invites");
         let expect = |r: HttpResponse, status: u16, words: &str| {
