@@ -214,17 +214,17 @@ impl WorkspaceKeys {
         body
     }
 
+    /// Opens an ephemeral message with the newest key only: live messages have no history to
+    /// keep readable, and one sealed with an older epoch's key may come from a removed device
+    /// (its presence, its WebRTC signalling, its peer frames), so it is not taken.
     pub fn open_ephemeral(&self, body: &[u8]) -> Result<Vec<u8>, CryptoError> {
         if body.len() < NONCE_LEN + 16 {
             return Err(CryptoError::Truncated("ephemeral message".into()));
         }
         let (nonce, ct) = body.split_at(NONCE_LEN);
-        let aad = self.ephemeral_aad();
-        self.all_keys()
-            .find_map(|key| {
-                XChaCha20Poly1305::new(key.into()).decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad }).ok()
-            })
-            .ok_or_else(|| CryptoError::Open("ephemeral message".into()))
+        XChaCha20Poly1305::new((&self.key).into())
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &self.ephemeral_aad() })
+            .map_err(|_| CryptoError::Open("ephemeral message".into()))
     }
 
     fn ephemeral_aad(&self) -> Vec<u8> {
