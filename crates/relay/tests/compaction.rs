@@ -221,8 +221,10 @@ async fn a_customer_edited_ten_thousand_times_stays_small_in_the_relays_sqlite()
         );
         let bound = 2 * bytes.save as i64 + 2 * Policy::default().min_bytes as i64 + 16 * 1024;
         assert!(body_bytes <= bound, "{body_bytes} body bytes at the relay, bound {bound}");
-        // the database as a whole (schema, indexes, the workspace row) stays within a few pages more
-        assert!(used * page <= bound + 64 * 1024, "{} bytes of pages in use", used * page);
+        // the database as a whole (schema, indexes, the workspace row) stays within a few pages
+        // more; the key-epoch, envelope and invite tables and their indexes (members.rs) take a
+        // page each even when empty
+        assert!(used * page <= bound + 96 * 1024, "{} bytes of pages in use", used * page);
         // a newcomer catches up from what is left and sees the same customer
         let mut late = relay.connect(&keys).await;
         let (got, reply) = late.hello(&VersionVector::new()).await;
