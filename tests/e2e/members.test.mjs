@@ -33,7 +33,7 @@ async function refusedInvite(s, browser, link, label) {
 }
 
 scenario('a removed member is locked out, and a device invited afterwards reads everything', async (s) => {
-  const { relay, browser, a, b, invite } = await twoDevices(s);
+  const { browser, a, b, invite } = await twoDevices(s);
   await waitSynced(a.page, { label: 'A' });
   await waitSynced(b.page, { label: 'B' });
   await nameMe(a.page, 'Ana');
@@ -49,6 +49,7 @@ scenario('a removed member is locked out, and a device invited afterwards reads 
   const confirm = a.page.getByRole('alertdialog', { name: 'Remove Bo?' });
   await confirm.waitFor();
   assert.match(await confirm.textContent(), /cannot read anything written from now on/);
+  await a.page.evaluate(() => { window.beforeRemoval = true; });
   await confirm.getByRole('button', { name: 'Yes, remove', exact: true }).click();
 
   // B is told, and stops syncing
@@ -56,8 +57,12 @@ scenario('a removed member is locked out, and a device invited afterwards reads 
   const status = b.page.getByRole('status', { name: 'Sync status' });
   await eventually(async () => (await status.getAttribute('data-state')) === 'offline', { what: 'B offline for good' });
 
-  // A comes back with the new key, sees Bo marked removed, and writes on
-  await openApp(a.page, relay.url);
+  // A reloads itself with the new key, sees Bo marked removed, and writes on
+  await eventually(async () => (await a.page.evaluate(() => window.beforeRemoval)) === undefined, {
+    what: 'A to reload with the new key',
+  });
+  await a.page.waitForLoadState('load');
+  await a.page.getByRole('heading', { name: 'Settings', exact: true, level: 1 }).waitFor({ timeout: 30_000 });
   await waitSynced(a.page, { label: 'A after the rotation' });
   await gotoNav(a.page, 'Settings');
   const bo = teamList(a.page).getByRole('listitem').filter({ hasText: 'Bo' }).first();
