@@ -106,6 +106,22 @@ record! {
     }
 }
 
+record! {
+    /// The genesis change's content, frozen: every device of every app version must build the
+    /// same genesis bytes, or a device running a newer version would start from another root
+    /// and never merge the team's settings. Fields added to [`Settings`] later (e.g.
+    /// `ice_servers`) are left out of it; reading a document without them gives their default.
+    pub struct GenesisV2 {
+        pub pipelines: BTreeMap<String, Pipeline>,
+        pub custom_fields: BTreeMap<String, CustomFieldDef>,
+        pub tiers: Vec<Tier>,
+        pub views: BTreeMap<String, SavedView>,
+        pub members: BTreeMap<String, Member>,
+        pub currency: String,
+        pub marketing_costs: BTreeMap<String, i64>,
+    }
+}
+
 impl Settings {
     /// The member a device belongs to: (member id, member).
     pub fn member_of(&self, device: &crate::DeviceId) -> Option<(&str, &Member)> {
@@ -268,7 +284,17 @@ impl WorkspaceDoc {
     /// The document every device of every workspace starts from (identical bytes everywhere).
     pub fn genesis(actor: ActorId) -> Self {
         let mut doc = AutoCommit::new().with_actor(ActorId::from(GENESIS_ACTOR.to_vec()));
-        autosurgeon::reconcile(&mut doc, &Settings::genesis()).expect("reconcile into an empty document");
+        let g = Settings::genesis();
+        let frozen = GenesisV2 {
+            pipelines: g.pipelines,
+            custom_fields: g.custom_fields,
+            tiers: g.tiers,
+            views: g.views,
+            members: g.members,
+            currency: g.currency,
+            marketing_costs: g.marketing_costs,
+        };
+        autosurgeon::reconcile(&mut doc, &frozen).expect("reconcile into an empty document");
         doc.commit_with(CommitOptions::default().with_time(0));
         Self { inner: ChunkedDoc::settled(doc.with_actor(actor)) }
     }
@@ -377,5 +403,17 @@ mod tests {
         want.sort();
         let got: Vec<(String, &str)> = s.remaining_device_keys().into_iter().map(|(d, k)| (d.to_string(), k)).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn the_genesis_change_is_the_same_in_every_version_of_the_app() {
+        // the hash every device built since the analytics release: a new settings field must
+        // not change it (see GenesisV2)
+        let mut d = WorkspaceDoc::genesis(actor(1));
+        let heads: Vec<String> = d.inner.heads().iter().map(|h| h.to_string()).collect();
+        assert_eq!(heads, vec!["43f6cbf660f4e56a0852e33f9acf20684c6529f372d1a9db649343eb5a953f0d"]);
+        // and a document from before a field existed reads it as its default
+        assert!(d.settings().ice_servers.is_empty());
+        assert_eq!(d.settings().pipelines.len(), 1);
     }
 }
