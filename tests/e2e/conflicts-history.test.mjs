@@ -7,17 +7,9 @@ import { scenario } from './lib/harness.mjs';
 import {
   conflictNoteBeside, createCustomer, eventually, fieldValue, gotoCustomers, gotoNav, openCustomer, region, setField,
   textbox, twoDevices, waitCustomerListed, waitFieldValue, waitState, waitSynced,
+  setMyName,
 } from './lib/ui.mjs';
 
-/** Settings → Team → "Your name". */
-async function setMyName(page, name) {
-  await gotoNav(page, 'Settings');
-  const box = textbox(page, 'Your name');
-  await box.fill(name);
-  await box.press('Tab');
-  await page.getByRole('list', { name: 'Team' }).getByText(name, { exact: true }).waitFor();
-  await gotoCustomers(page);
-}
 
 scenario('a conflict lists who wrote each value, and keeping one resolves it on both devices', async (s) => {
   const { relay, a, b } = await twoDevices(s);

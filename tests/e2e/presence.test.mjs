@@ -3,17 +3,10 @@
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
 import {
-  createCustomer, eventually, gotoCustomers, gotoNav, openCustomer, textbox, twoDevices, waitCustomerListed, waitSynced,
+  createCustomer, eventually, gotoCustomers, openCustomer, textbox, twoDevices, waitCustomerListed, waitSynced,
+  setMyName,
 } from './lib/ui.mjs';
 
-async function setMyName(page, name) {
-  await gotoNav(page, 'Settings');
-  const box = textbox(page, 'Your name');
-  await box.fill(name);
-  await box.press('Tab');
-  await page.getByRole('list', { name: 'Team' }).getByText(name, { exact: true }).waitFor();
-  await gotoCustomers(page);
-}
 
 const alsoHere = (page) => page.getByRole('status', { name: 'Also here', exact: true });
 

@@ -352,3 +352,13 @@ export function csvFile(name, rows) {
   const text = rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
   return { name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') };
 }
+
+/** Settings → Team → "Your name", then back to the customer list. */
+export async function setMyName(page, name) {
+  await gotoNav(page, 'Settings');
+  const box = textbox(page, 'Your name');
+  await box.fill(name);
+  await box.press('Tab');
+  await page.getByRole('list', { name: 'Team' }).getByText(name, { exact: true }).waitFor();
+  await gotoCustomers(page);
+}
