@@ -189,6 +189,19 @@ impl Peers {
         }
     }
 
+    /// The peers whose data channel is open.
+    fn open_remotes(&self) -> Vec<u64> {
+        self.inner.borrow().links.iter().filter(|(_, l)| l.open).map(|(r, _)| *r).collect()
+    }
+
+    /// Frames `chunks` through `remote`'s session (skipping what it holds or was sent) and sends them.
+    fn send_chunks(&self, remote: u64, keys: &WorkspaceKeys, chunks: Vec<SealedChunk>) {
+        let frames = self.inner.borrow_mut().links.get_mut(&remote).map(|l| l.session.chunks_for_peer(chunks));
+        for f in frames.unwrap_or_default() {
+            self.send(remote, keys, &f);
+        }
+    }
+
     fn open_count(&self) -> usize {
         self.inner.borrow().links.values().filter(|l| l.open).count()
     }
@@ -375,19 +388,14 @@ impl Peers {
                     Ok(())
                 }
                 Event::Local(chunks) => {
-                    let remotes: Vec<u64> = self.inner.borrow().links.iter().filter(|(_, l)| l.open).map(|(r, _)| *r).collect();
-                    for r in remotes {
-                        let frames = self.inner.borrow_mut().links.get_mut(&r).map(|l| l.session.chunks_for_peer(chunks.clone()));
-                        for f in frames.unwrap_or_default() {
-                            self.send(r, &keys, &f);
-                        }
+                    for r in self.open_remotes() {
+                        self.send_chunks(r, &keys, chunks.clone());
                     }
                     Ok(())
                 }
                 Event::Outbox => self.push_missing(&store, &keys).await,
                 Event::Ephemeral(body) => {
-                    let remotes: Vec<u64> = self.inner.borrow().links.iter().filter(|(_, l)| l.open).map(|(r, _)| *r).collect();
-                    for r in remotes {
+                    for r in self.open_remotes() {
                         self.send(r, &keys, &Message::Ephemeral { body: body.clone() });
                     }
                     Ok(())
@@ -403,8 +411,7 @@ impl Peers {
                     if now() - last_resync >= RESYNC_MS as f64 {
                         last_resync = now();
                         if let Ok(log) = store.log().await {
-                            let remotes: Vec<u64> = self.inner.borrow().links.iter().filter(|(_, l)| l.open).map(|(r, _)| *r).collect();
-                            for r in remotes {
+                            for r in self.open_remotes() {
                                 let have = self.inner.borrow_mut().links.get_mut(&r).map(|l| l.session.have(&log.vector));
                                 if let Some(h) = have {
                                     self.send(r, &keys, &h);
@@ -431,10 +438,7 @@ impl Peers {
             self.inner.borrow().links.iter().filter(|(_, l)| l.open).map(|(r, l)| (*r, l.session.their().clone())).collect();
         for (r, their) in remotes {
             let chunks = store.chunks_missing_for(&their).await.map_err(|e| e.to_string())?;
-            let frames = self.inner.borrow_mut().links.get_mut(&r).map(|l| l.session.chunks_for_peer(chunks));
-            for f in frames.unwrap_or_default() {
-                self.send(r, keys, &f);
-            }
+            self.send_chunks(r, keys, chunks);
         }
         Ok(())
     }
@@ -449,10 +453,7 @@ impl Peers {
                 Effect::Send(m) => self.send(remote, keys, &m),
                 Effect::SendMissing { their } => {
                     let chunks = store.chunks_missing_for(&their).await.map_err(|e| e.to_string())?;
-                    let frames = self.inner.borrow_mut().links.get_mut(&remote).map(|l| l.session.chunks_for_peer(chunks));
-                    for f in frames.unwrap_or_default() {
-                        self.send(remote, keys, &f);
-                    }
+                    self.send_chunks(remote, keys, chunks);
                 }
                 Effect::Store(chunks) => {
                     let ingested = store.ingest(keys, chunks).await.map_err(|e| e.to_string())?;
@@ -461,14 +462,8 @@ impl Peers {
                         self.send(remote, keys, &ack);
                     }
                     // what was new here goes on to the other peers (the relay client is told by the hook)
-                    let fresh = ingested.fresh.clone();
-                    let others: Vec<u64> =
-                        self.inner.borrow().links.iter().filter(|(r, l)| l.open && **r != remote).map(|(r, _)| *r).collect();
-                    for r in others {
-                        let frames = self.inner.borrow_mut().links.get_mut(&r).map(|l| l.session.chunks_for_peer(fresh.clone()));
-                        for f in frames.unwrap_or_default() {
-                            self.send(r, keys, &f);
-                        }
+                    for r in self.open_remotes().into_iter().filter(|r| *r != remote) {
+                        self.send_chunks(r, keys, ingested.fresh.clone());
                     }
                     (hooks.ingested)(ingested);
                 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
 import {
-  conflictNoteBeside, createCustomer, eventually, fieldValue, gotoCustomers, gotoNav, openCustomer, region, setField,
+  conflictNoteBeside, createCustomer, eventually, fieldValue, gotoCustomers, openCustomer, region, setField,
   textbox, twoDevices, waitCustomerListed, waitFieldValue, waitState, waitSynced,
   setMyName,
 } from './lib/ui.mjs';

@@ -70,7 +70,9 @@ scenario('three tabs: one holds the connection, every tab\'s edits reach another
   await leader.close();
   const rest = tabs.filter((t) => !t.isClosed());
   await eventually(async () => (await leaders(rest)).length === 1, { what: 'a remaining tab to take over the connection' });
-  const follower = rest.find(async (t) => (await statusEl(t).getAttribute('data-here')) !== 'true') ?? rest[0];
+  // the edit is made in the tab that does NOT hold the connection: it must go through the new leader
+  const [newLeader] = await leaders(rest);
+  const follower = rest.find((t) => t !== newLeader);
   await setField(follower, 'City', 'Guangzhou');
   await waitFieldValue(b.page, 'City', 'Guangzhou', { device: 'B', timeout: 20_000 });
   await eventually(async () => (await stats()) === 2, { what: 'still one connection for the browser after the takeover' });
