@@ -34,6 +34,7 @@ pub fn bench(sizes: &str, import_sizes: &str) -> Result<ExitCode> {
     let tools = tools::ensure_build_tools()?;
     tools::ensure_browser()?;
     tools::ensure_e2e_packages(&tools)?;
+    tools::ensure_comparator_packages(&tools)?;
     let built = build::release(&tools)?;
     let download = built.download;
 

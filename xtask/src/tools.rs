@@ -340,20 +340,33 @@ pub fn ensure_browser() -> Result<()> {
 
 /// `npm ci` in tests/e2e unless node_modules already holds the locked playwright-core.
 pub fn ensure_e2e_packages(tools: &Tools) -> Result<()> {
-    let dir = root().join("tests/e2e");
-    step("npm packages of the e2e suite (tests/e2e)");
+    ensure_npm_packages(tools, "tests/e2e", "the e2e suite", "playwright-core", &["ci"])
+}
+
+/// `npm ci` in bench/comparator (automerge-repo, its sync server, esbuild, Lighthouse) unless
+/// node_modules already holds the locked automerge-repo.
+pub fn ensure_comparator_packages(tools: &Tools) -> Result<()> {
+    // `npm ci` refuses this lock: it cannot list cbor-x's optional native packages, which the
+    // registry these machines reach does not serve; `install --no-save` follows the lock anyway
+    ensure_npm_packages(tools, "bench/comparator", "the bench's comparator", "@automerge/automerge-repo", &["install", "--no-save"])
+}
+
+/// `npm <how>` in `dir` (relative to the root) unless `key` is installed at its locked version.
+fn ensure_npm_packages(tools: &Tools, dir: &str, what: &str, key: &str, how: &[&str]) -> Result<()> {
+    let path = root().join(dir);
+    step(format!("npm packages of {what} ({dir})"));
     ensure_npm(&tools.path)?;
-    let lock = fs::read_to_string(dir.join("package-lock.json")).context("reading tests/e2e/package-lock.json")?;
-    let locked = json_version_after(&lock, "\"node_modules/playwright-core\"");
-    let installed = fs::read_to_string(dir.join("node_modules/playwright-core/package.json"))
+    let lock = fs::read_to_string(path.join("package-lock.json")).with_context(|| format!("reading {dir}/package-lock.json"))?;
+    let locked = json_version_after(&lock, &format!("\"node_modules/{key}\""));
+    let installed = fs::read_to_string(path.join("node_modules").join(key).join("package.json"))
         .ok()
         .and_then(|t| json_version_after(&t, "\"name\""));
     if locked.is_some() && locked == installed {
-        info(format!("installed: playwright-core {}", installed.unwrap_or_default()));
+        info(format!("installed: {key} {}", installed.unwrap_or_default()));
         return Ok(());
     }
     let mut cmd = tools.cmd("npm");
-    cmd.current_dir(&dir).args(["ci", "--no-audit", "--no-fund"]);
+    cmd.current_dir(&path).args(how).args(["--no-audit", "--no-fund"]);
     util::run(&mut cmd)
 }
 
