@@ -10,6 +10,9 @@ crate::messages! {
         not_here: "This customer is not on this device.", "此设备上没有这个客户。";
         new_customer: "New customer", "新客户";
         arriving: "Still arriving from other devices…", "仍在从其他设备同步…";
+        saving: "Saving…", "正在保存…";
+        saved: "Saved on this device", "已保存到此设备";
+        not_saved: "Not saved", "未保存";
         sections: "Sections", "页面分区";
         quick_actions: "Quick actions", "快捷操作";
         in_trash: "In the Trash", "已在回收站";

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { scenario } from './lib/harness.mjs';
 import {
-  createCustomer, customersHeading, fieldValue, openApp, openCustomer, setField, sleep, textbox,
+  createCustomer, customersHeading, fieldValue, openApp, openCustomer, setField, textbox,
 } from './lib/ui.mjs';
 
 const expected = {
@@ -26,12 +26,22 @@ async function edit(page) {
   await contact.getByRole('textbox', { name: 'Contact name', exact: true }).fill('Li Wei');
   await contact.getByRole('textbox', { name: 'Contact title', exact: true }).fill('Buyer');
   await contact.getByRole('textbox', { name: 'Contact title', exact: true }).press('Tab');
-  await sleep(1_000); // past the ~300 ms save debounce
+  // leaving the field saves at once; the page says when it is stored, and the reload that
+  // follows at once checks that it was
+  await saveLine(page, 'saved', 'Saved on this device');
+}
+
+/** Waits until the customer page's save line is in `state`, saying `text`. */
+async function saveLine(page, state, text) {
+  const line = page.locator('p.save-state[role="status"]');
+  await page.waitForFunction((s) => document.querySelector('p.save-state')?.dataset.state === s, state, { timeout: 10_000 });
+  assert.equal((await line.textContent()).trim(), text);
 }
 
 async function check(page, when) {
   await customersHeading(page).or(textbox(page, 'Name')).first().waitFor({ timeout: 30_000 });
   await openCustomer(page, expected.Name);
+  await saveLine(page, 'idle', ''); // nothing edited on this page yet
   for (const [label, value] of Object.entries(expected)) {
     assert.equal(await fieldValue(page, label), value, `${label} after ${when}`);
   }

@@ -42,6 +42,17 @@ pub(crate) struct Page {
     /// (requests started, newest request shown): a slow answer never replaces a newer one
     order: StoredValue<(u64, u64)>,
     pub notes: notes::NoteSync,
+    /// this page's saves: how many are being written, and how the last one ended
+    saves: RwSignal<Saves>,
+}
+
+/// What the page's save line says: "Saving…" while any edit is being written to this
+/// device's storage, then "Saved" (or "Not saved" when the last write failed).
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Saves {
+    pending: u32,
+    any: bool,
+    failed: bool,
 }
 
 impl Page {
@@ -86,6 +97,10 @@ impl Page {
         if edits.is_empty() {
             return done(true);
         }
+        self.saves.update(|s| {
+            s.pending += 1;
+            s.any = true;
+        });
         leptos::task::spawn_local(async move {
             let request = page.begin();
             let saved = edit_customer(page.app, doc, edits).await;
@@ -93,6 +108,10 @@ impl Page {
             if let Some(v) = saved {
                 page.show(request, v);
             }
+            page.saves.update(|s| {
+                s.pending -= 1;
+                s.failed = !ok;
+            });
             done(ok);
         });
     }
@@ -253,6 +272,7 @@ pub fn CustomerPage() -> impl IntoView {
         locale,
         order: StoredValue::new((0, 0)),
         notes: notes::NoteSync::new(),
+        saves: RwSignal::new(Saves::default()),
     };
     provide_context(page);
 
@@ -299,6 +319,7 @@ pub fn CustomerPage() -> impl IntoView {
             <p class="crumbs"><a href="/">{move || t().back}</a></p>
             <Show when=move || !missing.get() fallback=move || view! { <p role="alert">{move || t().not_here}</p> }>
                 <h1>{title}</h1>
+                <SaveLine/>
                 <presence::PresenceLine/>
                 <Show when=loaded>
                     {move || view_state.with(|v| v.as_ref().map(|v| !v.complete).unwrap_or(false)).then(|| view! {
@@ -331,6 +352,31 @@ pub fn CustomerPage() -> impl IntoView {
                 </Show>
             </Show>
         </section>
+    }
+}
+
+/// "Saving…" / "Saved" / "Not saved": whether this page's edits are stored on this device
+/// (`data-state`: idle, saving, saved, failed). Nothing is shown before the first edit.
+#[component]
+fn SaveLine() -> impl IntoView {
+    let page = use_page();
+    let state = move || {
+        page.saves.with(|s| match s {
+            s if s.pending > 0 => "saving",
+            s if !s.any => "idle",
+            s if s.failed => "failed",
+            _ => "saved",
+        })
+    };
+    view! {
+        <p class="save-state" role="status" aria-live="polite" data-state=state>
+            {move || match state() {
+                "saving" => page.t().saving,
+                "saved" => page.t().saved,
+                "failed" => page.t().not_saved,
+                _ => "",
+            }}
+        </p>
     }
 }
 
