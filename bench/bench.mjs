@@ -15,13 +15,15 @@ import { CHROMIUM, Scenario } from '../tests/e2e/lib/harness.mjs';
 import {
   createCustomer, joinWith, openApp, openCustomer, readInviteLink, sleep, waitCustomerListed, waitSynced,
 } from '../tests/e2e/lib/ui.mjs';
+import { lighthouse } from './lib/lighthouse.mjs';
+import { fmt, KB, MB, pct, Results } from './lib/results.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 
 const env = process.env;
 const BENCH_BIN = env.CRM_BENCH_BIN || path.join(repo, 'target', 'release', 'crm-bench');
-const OUT = env.CRM_BENCH_OUT || path.join(here, 'results.json');
+const OUT = env.CRM_BENCH_OUT || path.join(here, 'results', 'latest.json');
 // workspaces built by importing a CSV through the Import page (first sync is too slow for
 // these): the import itself is measured, then the same figures as for synced sizes
 const IMPORT_SIZES = (env.CRM_BENCH_IMPORT_SIZES ?? '100000').split(',').map(Number).filter((n) => n > 0);
@@ -32,47 +34,55 @@ const CDNOW = env.CRM_CDNOW || path.resolve(repo, '../shared/data/cdnow_sample_o
 const SIZES = (env.CRM_BENCH_SIZES || '1000,10000').split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
 const DEADLINE_S = Number(env.CRM_BENCH_DEADLINE_S || 480);
 
-const KB = 1024;
-const MB = 1024 * 1024;
 const sizeLabel = (n) => (n >= 1000 ? `${n / 1000}k` : String(n));
 
-// Every figure: [label, unit, budget]. Budgets are DESIGN.md section 10's 10k-customer column
+// Every figure: [name, unit, budget, better ('lower' unless said)]. Budgets are DESIGN.md section 10's 10k-customer column
 // (smaller workspaces are held to it too); null = shown without a budget.
-const FIGURES = {
+const results = new Results();
+results.define({
   download: ['compressed download (wasm+js+css)', 'bytes', Number(env.CRM_BENCH_DOWNLOAD_BUDGET || 500 * KB)],
   download_served: ['download as served to Chromium (first visit)', 'bytes', null],
   reconnect_bytes: ['reconnect, nothing new: bytes', 'bytes', 2 * KB],
   reconnect_round_trips: ['reconnect, nothing new: round trips', '', 1],
   edit_p50: ['edit visible on a 2nd device: p50', 'ms', null],
   edit_p95: ['edit visible on a 2nd device: p95', 'ms', 300],
-  compaction_uncompacted: ['one customer edited 10,000 times, uncompacted chunks', 'bytes', null],
-  compaction_device: ['… on the device, compacted', 'bytes', null],
-  compaction_relay_window: ['… on the relay, within its retention window', 'bytes', null],
-  compaction_relay: ['… on the relay, after its retention window', 'bytes', null],
+  lighthouse_performance: ['Lighthouse performance (mobile, simulated slow 4G)', '/100', null, 'higher'],
+  lighthouse_accessibility: ['Lighthouse accessibility', '/100', null, 'higher'],
+  lighthouse_best_practices: ['Lighthouse best practices', '/100', null, 'higher'],
+  storage_device_10: ['storage of one customer after 10 edits, on the device', 'bytes', null],
+  storage_relay_10: ['storage of one customer after 10 edits, on the relay', 'bytes', null],
+  storage_device_10000: ['storage of one customer after 10,000 edits, on the device', 'bytes', null],
+  storage_relay_10000: ['… on the relay, within its 30-day retention window', 'bytes', null],
+  storage_relay_10000_after: ['… on the relay, after the window', 'bytes', null],
   tab_p95: ['edit visible in another tab (BroadcastChannel): p95', 'ms', 100],
   peer_p95: ['edit visible on a 2nd device over WebRTC, relay stopped: p95', 'ms', 300],
-};
+});
 /** The figures measured at one workspace size; returns their ids. */
 function sizeFigures(k, n = 0, how = 'sync') {
   // DESIGN.md section 10: the 100k column for workspaces above 10k
   const big = n > 10_000;
   const mine = {
     ...(how === 'sync'
-      ? { [`sync_in_${k}`]: [`first sync of ${k} customers (new device)`, 'ms', null] }
+      ? {
+        [`sync_in_${k}`]: [`first sync of ${k} customers (new device)`, 'ms', null],
+        [`sync_in_${k}_bytes`]: [`first sync of ${k} customers: bytes`, 'bytes', null],
+      }
       : { [`import_${k}`]: [`import of ${k} CSV rows through the Import page`, 'ms', null] }),
     [`cold_start_${k}`]: [`cold start to a searchable list, ${k}`, 'ms', big ? 1500 : 800],
     [`keystroke_${k}_p50`]: [`keystroke to painted results, ${k}: p50`, 'ms', null],
     [`keystroke_${k}`]: [`keystroke to painted results, ${k}: p95`, 'ms', big ? 33 : 16],
     [`open_${k}_p50`]: [`open one customer, ${k}: p50`, 'ms', null],
     [`open_${k}`]: [`open one customer, ${k}: p95`, 'ms', 50],
+    [`saved_${k}_p50`]: [`edit one field until it is saved, ${k}: p50`, 'ms', null],
+    [`saved_${k}`]: [`edit one field until it is saved, ${k}: p95`, 'ms', null],
     [`heap_${k}`]: [`heap (JS + wasm), ${k}`, 'bytes', big ? 250 * MB : 100 * MB],
   };
-  Object.assign(FIGURES, mine);
-  return Object.keys(mine);
+  return results.define(mine);
 }
-const EDIT_SAMPLES = 30;
+const EDIT_SAMPLES = 100;
 const KEYSTROKE_SAMPLES = 20;
 const OPEN_SAMPLES = 10;
+const SAVE_SAMPLES = 10;
 const COLD_RUNS = 3; // after one warm-up start
 // the reconnect workspace: 10,000 chunks of 1,000 customers written by 10 devices
 const RECONNECT = { devices: 10, customers: 1000, chunksPerCustomer: 10 };
@@ -81,47 +91,6 @@ const started = Date.now();
 let deadline = started + DEADLINE_S * 1000; // a signal moves it to now
 let stoppedBy = null;
 const remaining = () => deadline - Date.now();
-
-// ---- results -------------------------------------------------------------------------------
-
-const figures = [];
-
-/** One figure of FIGURES. `value` null means not measured (then `note` says why). */
-function record(id, { value, stat, samples, note, extra } = {}) {
-  const [label, unit, budget] = FIGURES[id];
-  if (value != null && !Number.isInteger(value)) value = Math.round(value * 100) / 100;
-  const status = value == null ? 'NOT MEASURED' : budget == null ? '' : value <= budget ? 'OK' : 'OVER';
-  const f = { id, label, value: value ?? null, unit, budget, status };
-  if (stat) f.stat = stat;
-  if (samples) f.samples = samples.map((x) => Math.round(x * 100) / 100);
-  if (note) f.note = note;
-  if (extra) f.extra = extra;
-  figures.push(f);
-  console.log(`    ${label}: ${fmt(value, unit)}${budget == null ? '' : ` (budget ${fmt(budget, unit)})`} ${status}${note ? ` — ${note}` : ''}`);
-}
-
-/** Marks the figures of `ids` not recorded yet as not measured, saying why. */
-function notMeasured(ids, why) {
-  for (const id of ids) if (!figures.some((f) => f.id === id)) record(id, { value: null, note: why });
-}
-
-function fmt(v, unit) {
-  if (v == null) return 'n/a';
-  switch (unit) {
-    case 'ms':
-      return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`;
-    case 'bytes':
-      return v >= MB ? `${(v / MB).toFixed(1)} MB` : v >= 10 * KB ? `${(v / KB).toFixed(1)} kB` : `${v} B`;
-    default:
-      return `${v}${unit ? ` ${unit}` : ''}`;
-  }
-}
-
-/** Nearest-rank percentile. */
-function pct(xs, p) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
 
 function step(msg) {
   console.log(`\n==> ${msg}   [${((Date.now() - started) / 1000).toFixed(0)} s]`);
@@ -252,8 +221,8 @@ async function measureReconnect(s) {
   console.log(`    workspace filled with ${r.chunks} chunks in ${(r.fill_ms / 1000).toFixed(1)} s; ${r.runs.length} reconnects`);
   const worst = (k) => Math.max(...r.runs.map((x) => x[k]));
   const note = `sync exchange on the socket (WebSocket frames, both ways) until the relay's reply + ${r.quiet_ms} ms quiet; the HTTP upgrade adds ${worst('handshake_bytes')} B (not in the figure); ${worst('chunks_received')} chunks received`;
-  record('reconnect_bytes', { value: worst('bytes'), stat: 'max of runs', samples: r.runs.map((x) => x.bytes), note, extra: r });
-  record('reconnect_round_trips', { value: worst('round_trips'), stat: 'max of runs' });
+  results.record('reconnect_bytes', { value: worst('bytes'), stat: 'max of runs', samples: r.runs.map((x) => x.bytes), note, extra: r });
+  results.record('reconnect_round_trips', { value: worst('round_trips'), stat: 'max of runs' });
   await relay.dispose();
 }
 
@@ -270,7 +239,7 @@ async function measureEdits(s) {
       .filter((e) => /\.(wasm|js|css)$/.test(new URL(e.name).pathname) && !e.name.endsWith('/sw.js'))
       .map((e) => ({ path: new URL(e.name).pathname, encoded: e.encodedBodySize, decoded: e.decodedBodySize })),
   );
-  record('download_served', {
+  results.record('download_served', {
     value: served.reduce((n, e) => n + e.encoded, 0),
     note: `response bodies of ${served.length} wasm/js/css files as transferred (Resource Timing encodedBodySize)`,
     extra: served,
@@ -287,8 +256,8 @@ async function measureEdits(s) {
   await installHelpers(b.page);
 
   const { samples, note } = await editLatency(a.page, b.page);
-  record('edit_p50', { value: pct(samples, 50), stat: 'p50', samples });
-  record('edit_p95', { value: pct(samples, 95), stat: 'p95', note });
+  results.record('edit_p50', { value: pct(samples, 50), stat: 'p50', samples });
+  results.record('edit_p95', { value: pct(samples, 95), stat: 'p95', note });
   await a.context.close();
   await b.context.close();
   await browser.close();
@@ -342,6 +311,26 @@ async function editLatency(aPage, bPage) {
   return { samples, note };
 }
 
+/** Lighthouse's scores of the app as the relay serves it, on a first visit. */
+async function measureLighthouse(s) {
+  step('Lighthouse: performance, accessibility and best practices of the served app (first visit)');
+  const relay = await s.relay();
+  try {
+    const r = await lighthouse(`${relay.url}/`, { chromium: CHROMIUM, timeoutMs: Math.min(150_000, remaining()) });
+    const why = (c) => (r.failing[c].length ? `below 90: ${r.failing[c].join('; ')}` : 'every weighted audit at 90 or more');
+    const cmp = 'the comparator is a harness page, not an app: not scored';
+    const m = r.metrics;
+    results.record('lighthouse_performance', {
+      value: r.performance, comparator_note: cmp, extra: r.metrics,
+      note: `Lighthouse ${r.version}: FCP ${fmt(m.first_contentful_paint_ms, 'ms')}, LCP ${fmt(m.largest_contentful_paint_ms, 'ms')}, TBT ${fmt(m.total_blocking_time_ms, 'ms')}; ${why('performance')}`,
+    });
+    results.record('lighthouse_accessibility', { value: r.accessibility, note: why('accessibility'), comparator_note: cmp });
+    results.record('lighthouse_best_practices', { value: r.best_practices, note: why('best-practices'), comparator_note: cmp });
+  } finally {
+    await relay.dispose();
+  }
+}
+
 /** An edit in one tab shown in another tab of the same browser (no network involved). */
 async function measureTabs(s) {
   step(`An edit visible in another tab of the same browser: ${EDIT_SAMPLES} edits`);
@@ -358,7 +347,7 @@ async function measureTabs(s) {
   await installHelpers(a.page);
   await installHelpers(second);
   const { samples, note } = await editLatency(a.page, second);
-  record('tab_p95', { value: pct(samples, 95), stat: 'p95', note, samples });
+  results.record('tab_p95', { value: pct(samples, 95), stat: 'p95', note, samples });
   await a.context.close();
   await browser.close();
   await relay.dispose();
@@ -387,7 +376,7 @@ async function measurePeers(s) {
   await installHelpers(a.page);
   await installHelpers(b.page);
   const { samples, note } = await editLatency(a.page, b.page);
-  record('peer_p95', { value: pct(samples, 95), stat: 'p95', note, samples });
+  results.record('peer_p95', { value: pct(samples, 95), stat: 'p95', note, samples });
   await a.context.close();
   await b.context.close();
   await browser.close();
@@ -401,6 +390,18 @@ async function measureSize(s, relay, invite, n, probe) {
   const dir = await s.userDataDir();
   const dev = await s.persistentDevice(dir, `device ${k}`);
   const page = dev.page;
+  // what crosses the device's WebSocket, both ways (payloads, as the socket count of the
+  // native client counts frames): CDP sees every frame of the page's sockets
+  const net = await dev.context.newCDPSession(page);
+  await net.send('Network.enable');
+  let wsBytes = 0;
+  let wsFrames = 0;
+  const count = ({ response: r }) => {
+    wsFrames++;
+    wsBytes += r.opcode === 2 ? Buffer.from(r.payloadData, 'base64').length : Buffer.byteLength(r.payloadData);
+  };
+  net.on('Network.webSocketFrameReceived', count);
+  net.on('Network.webSocketFrameSent', count);
   try {
     const syncMs = await bounded(`first sync of ${n} customers`, n <= 1000 ? 120_000 : 360_000, async (limit) => {
       await page.goto(invite, { waitUntil: 'commit' });
@@ -415,7 +416,9 @@ async function measureSize(s, relay, invite, n, probe) {
         { timeout: limit, polling: 200 },
       ).then((h) => h.jsonValue());
     });
-    record(`sync_in_${k}`, { value: syncMs, note: 'from opening the invite link to the list counting them all and the status "synced"' });
+    results.record(`sync_in_${k}`, { value: syncMs, note: 'from opening the invite link to the list counting them all and the status "synced"' });
+    await net.detach();
+    results.record(`sync_in_${k}_bytes`, { value: wsBytes, note: `WebSocket payloads both ways, ${wsFrames} frames (CDP Network.webSocketFrameSent/Received); the HTTP upgrade not counted` });
     await measureLoaded(dev, relay, n, probe);
     return syncMs;
   } finally {
@@ -465,7 +468,7 @@ async function measureImport(s, relay, n) {
       await page.getByRole('heading', { name: 'Import finished' }).waitFor({ timeout: limit });
       return Date.now() - t0;
     });
-    record(`import_${k}`, { value: ms, note: 'from "Import" to "Import finished" (read, check, write in one IndexedDB transaction)' });
+    results.record(`import_${k}`, { value: ms, note: 'from "Import" to "Import finished" (read, check, write in one IndexedDB transaction)' });
     await page.getByRole('link', { name: 'Customers', exact: true }).click();
     await measureLoaded(dev, relay, n, probe);
     return ms;
@@ -510,7 +513,7 @@ async function measureAnalytics(s, relay, n) {
       await page.getByRole('heading', { name: 'Import finished' }).waitFor({ timeout: limit });
       return Date.now() - t0;
     });
-    record(`import_orders_${k}`, { value: importMs, note: `${orders} order rows creating ${customers} customers` });
+    results.record(`import_orders_${k}`, { value: importMs, note: `${orders} order rows creating ${customers} customers` });
 
     await page.getByRole('link', { name: 'Analytics', exact: true }).click();
     await page.getByRole('heading', { name: 'Analytics', exact: true }).waitFor({ timeout: 60_000 });
@@ -533,8 +536,8 @@ async function measureAnalytics(s, relay, n) {
     });
     const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
     const r = (await page.locator('td[data-param="r"]').first().textContent()).trim();
-    record(`analytics_${k}`, { value: ms, note: `as of 1997-09-30: read ${customers} rows, fit BG/NBD + Gamma-Gamma, score everyone, sum up (fitted r = ${r})` });
-    record(`analytics_${k}_longest_task`, { value: longest, note: 'longest main-thread task (PerformanceObserver "longtask", >= 50 ms only) during that analysis; 0 = none' });
+    results.record(`analytics_${k}`, { value: ms, note: `as of 1997-09-30: read ${customers} rows, fit BG/NBD + Gamma-Gamma, score everyone, sum up (fitted r = ${r})` });
+    results.record(`analytics_${k}_longest_task`, { value: longest, note: 'longest main-thread task (PerformanceObserver "longtask", >= 50 ms only) during that analysis; 0 = none' });
   } finally {
     await dev.context.close().catch(() => {});
   }
@@ -561,7 +564,7 @@ async function measureLoaded(dev, relay, n, probe) {
       if (i > 0) starts.push(r);
     }
     const searchable = starts.map((r) => r.searchable);
-    record(`cold_start_${k}`, {
+    results.record(`cold_start_${k}`, {
       value: pct(searchable, 50), stat: 'median', samples: searchable,
       note: `from navigation start; rows shown at ${pct(starts.map((r) => r.listed), 50).toFixed(0)} ms, then the query "${probe.probe_query}" answered`,
     });
@@ -597,8 +600,8 @@ async function measureLoaded(dev, relay, n, probe) {
       keys.push(r.ms);
       doms.push(r.dom ?? r.ms);
     }
-    record(`keystroke_${k}_p50`, { value: pct(keys, 50), stat: 'p50', samples: keys });
-    record(`keystroke_${k}`, {
+    results.record(`keystroke_${k}_p50`, { value: pct(keys, 50), stat: 'p50', samples: keys });
+    results.record(`keystroke_${k}`, {
       value: pct(keys, 95), stat: 'p95',
       note: `one character into an empty "Search customers", typed at the start of a frame, until the painted count changes; DOM updated after p50 ${pct(doms, 50).toFixed(1)} / p95 ${pct(doms, 95).toFixed(1)} ms (the rest is style, layout, paint)`,
       extra: { dom_updated_ms: doms.map((x) => Math.round(x * 100) / 100), chars: chars.slice(0, KEYSTROKE_SAMPLES) },
@@ -622,10 +625,18 @@ async function measureLoaded(dev, relay, n, probe) {
       await page.goBack();
       await page.waitForFunction(() => window.__bench.list()?.querySelector('a'), null, { timeout: 20_000 });
     }
-    record(`open_${k}_p50`, { value: pct(opens, 50), stat: 'p50', samples: opens });
-    record(`open_${k}`, {
+    results.record(`open_${k}_p50`, { value: pct(opens, 50), stat: 'p50', samples: opens });
+    results.record(`open_${k}`, {
       value: pct(opens, 95), stat: 'p95',
       note: 'click on a list row until its "Name" field holds the name, painted',
+    });
+
+    step(`${n} customers: edit one field until the page says it is saved, ${SAVE_SAMPLES} edits`);
+    const saves = await editSaved(page);
+    results.record(`saved_${k}_p50`, { value: pct(saves, 50), stat: 'p50', samples: saves });
+    results.record(`saved_${k}`, {
+      value: pct(saves, 95), stat: 'p95',
+      note: 'a new "Phone" (input + change) until the painted save line says "Saved on this device": the edit is in IndexedDB',
     });
 
     step(`${n} customers: heap (JS + wasm), after a garbage collection`);
@@ -641,12 +652,44 @@ async function measureLoaded(dev, relay, n, probe) {
     });
     const wasm = sizes.value.reduce((a, b) => a + b, 0);
     await cdp.detach();
-    record(`heap_${k}`, {
+    results.record(`heap_${k}`, {
       value: usage.usedSize + wasm,
       note: `JS heap used ${fmt(usage.usedSize, 'bytes')} (CDP Runtime.getHeapUsage) + wasm memory ${fmt(wasm, 'bytes')} (${sizes.value.length} WebAssembly.Memory, found with Runtime.queryObjects)`,
       extra: { js_used: usage.usedSize, js_total: usage.totalSize, wasm_memories: sizes.value },
     });
   }
+}
+
+/**
+ * On the list: opens a customer, then times `SAVE_SAMPLES` edits of "Phone", each from the
+ * change until the frame that paints the save line's return to "saved" (docs/CONTRACTS.md).
+ */
+async function editSaved(page) {
+  await page.evaluate(() => window.__bench.list().querySelector('a').click());
+  await page.waitForFunction(() => window.__bench.labelled('Phone'), null, { timeout: 20_000 });
+  const samples = [];
+  for (let i = 0; i < SAVE_SAMPLES; i++) {
+    samples.push(await page.evaluate((v) => {
+      const b = window.__bench;
+      const line = document.querySelector('p.save-state');
+      // the edit is saved once the line has said "saving" and then "saved" again
+      let wrote = false;
+      const mo = new MutationObserver(() => {
+        if (line.dataset.state === 'saving') wrote = true;
+      });
+      mo.observe(line, { attributes: true, attributeFilter: ['data-state'] });
+      return b.timeToPaint(() => {
+        const el = b.labelled('Phone');
+        el.value = v;
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+        if (line.dataset.state === 'saving') wrote = true;
+      }, () => wrote && line.dataset.state === 'saved').finally(() => mo.disconnect());
+    }, `+86 571 8000 ${String(1000 + i)}`));
+  }
+  await page.goBack();
+  await page.waitForFunction(() => window.__bench.list()?.querySelector('a'), null, { timeout: 20_000 });
+  return samples;
 }
 
 // ---- the run -------------------------------------------------------------------------------
@@ -680,38 +723,24 @@ function chromiumVersion() {
   }
 }
 
-function table() {
-  const rows = figures.map((f) => [f.label, fmt(f.value, f.unit), f.budget == null ? '-' : fmt(f.budget, f.unit), f.status]);
-  const head = ['figure', 'value', 'budget', ''];
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r) => r.map((c, i) => (i === 1 || i === 2 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
-  console.log(`\n==> Results (budgets: DESIGN.md section 10)\n`);
-  console.log(`    ${line(head)}`);
-  console.log(`    ${w.map((n) => '-'.repeat(n)).join('  ')}`);
-  for (const r of rows) console.log(`    ${line(r)}`);
-  const over = figures.filter((f) => f.status === 'OVER').map((f) => f.label);
-  const missing = figures.filter((f) => f.status === 'NOT MEASURED').map((f) => f.label);
-  console.log(`\n    ${over.length} over budget${over.length ? `: ${over.join('; ')}` : ''}`);
-  if (missing.length) console.log(`    ${missing.length} not measured: ${missing.join('; ')}`);
-}
-
 async function finish(s, problems) {
   // the served download is measured with the edits but belongs beside the build's figure
+  const figures = results.figures;
   const rank = (f) => (f.id === 'download_served' ? figures.findIndex((x) => x.id === 'download') + 0.5 : figures.indexOf(f));
   figures.sort((a, b) => rank(a) - rank(b));
-  const result = {
-    timestamp: new Date(started).toISOString(),
-    duration_s: Math.round((Date.now() - started) / 100) / 10,
+  const run = {
+    date: new Date(started).toISOString(),
+    commit: machine(null).commit,
     machine: machine(chromiumVersion()),
-    budgets_from: 'DESIGN.md section 10 (10k customers column)',
+    duration_s: Math.round((Date.now() - started) / 100) / 10,
+    budgets_from: 'DESIGN.md section 10 (10k customers column; the 100k column above 10k)',
+    comparator: 'automerge-repo 2.5.6 (IndexedDB + WebSocket adapters) in the same Chromium, automerge-repo-sync-server 0.2.8 as its relay',
     sizes: SIZES,
-    figures,
-    problems,
   };
-  await writeFile(OUT, `${JSON.stringify(result, null, 2)}\n`);
+  await results.write(OUT, run, problems);
   await s.dispose();
-  table();
-  console.log(`\n    all figures: ${path.relative(process.cwd(), OUT) || OUT}   (measuring took ${result.duration_s} s)`);
+  results.table();
+  console.log(`\n    all figures: ${path.relative(process.cwd(), OUT) || OUT}   (measuring took ${run.duration_s} s)`);
 }
 
 async function main() {
@@ -737,30 +766,34 @@ async function main() {
       problems.push(`${what}: ${err.message}`);
       console.error(`    ${what} failed: ${err.stack || err}`);
       await s.saveArtifacts(err).catch(() => {});
-      notMeasured(ids, err.message.split('\n')[0]);
+      results.notMeasured(ids, err.message.split('\n')[0]);
     }
   };
 
   try {
     step('Compressed download (wasm + js + css, brotli as served), from the build');
     const download = env.CRM_BENCH_DOWNLOAD ? Number(env.CRM_BENCH_DOWNLOAD) : null;
-    record('download', {
+    results.record('download', {
       value: download,
       note: download == null ? 'CRM_BENCH_DOWNLOAD not set: run through `cargo xtask bench`' : 'brotli siblings written by the release build (xtask/src/compress.rs)',
     });
 
-    step('Bytes per customer with compaction (from `cargo xtask bench`: crates/core/examples/compaction_bytes.rs)');
+    step('Storage of one customer after 10 and 10,000 edits (from `cargo xtask bench`: crates/core/examples/compaction_bytes.rs)');
     const compaction = JSON.parse(env.CRM_BENCH_COMPACTION || '{}');
     const why = env.CRM_BENCH_COMPACTION ? 'the example printed no such line' : 'CRM_BENCH_COMPACTION not set: run through `cargo xtask bench`';
-    for (const [id, line] of [
-      ['compaction_uncompacted', 'uncompacted chunks'],
-      ['compaction_device', 'device after compaction'],
-      ['compaction_relay_window', 'relay within retention'],
-      ['compaction_relay', 'relay after retention'],
+    for (const [id, line, edits] of [
+      ['storage_device_10', 'device after compaction', 10],
+      ['storage_relay_10', 'relay within retention', 10],
+      ['storage_device_10000', 'device after compaction', 10_000],
+      ['storage_relay_10000', 'relay within retention', 10_000],
+      ['storage_relay_10000_after', 'relay after retention', 10_000],
     ]) {
-      const v = compaction[line];
-      record(id, v == null ? { value: null, note: why } : { value: v, note: `Automerge save of the same customer: ${compaction['automerge save']} bytes` });
+      const v = compaction[`${line}, ${edits} edits`];
+      const note = `the device's and relay's storage code driven natively (crm_core::replica with the default compaction policy); uncompacted chunks ${fmt(compaction[`uncompacted chunks, ${edits} edits`], 'bytes')}, the document's Automerge save ${fmt(compaction[`automerge save, ${edits} edits`], 'bytes')}`;
+      results.record(id, v == null ? { value: null, note: why } : { value: v, note });
     }
+
+    await attempt('lighthouse', ['lighthouse_performance', 'lighthouse_accessibility', 'lighthouse_best_practices'], () => bounded('lighthouse', 180_000, () => measureLighthouse(s)));
 
     await attempt('reconnect', ['reconnect_bytes', 'reconnect_round_trips'], () => bounded('reconnect', 180_000, () => measureReconnect(s)));
 
@@ -781,7 +814,7 @@ async function main() {
         const estimate = lastSync.ms * (n / lastSync.n) + 60_000;
         if (estimate > remaining()) {
           const why = `skipped: its first sync would take about ${(estimate / 1000).toFixed(0)} s (from ${lastSync.n}), ${(remaining() / 1000).toFixed(0)} s left of the ${DEADLINE_S} s run`;
-          notMeasured(ids, why);
+          results.notMeasured(ids, why);
           continue;
         }
       }
@@ -798,7 +831,7 @@ async function main() {
     }
     if (ANALYTICS_CUSTOMERS > 0) {
       const k = sizeLabel(ANALYTICS_CUSTOMERS);
-      Object.assign(FIGURES, {
+      results.define({
         [`import_orders_${k}`]: [`import of the CDNOW orders x10 (${k} customers)`, 'ms', null],
         [`analytics_${k}`]: [`analytics (fit + score), ${k} customers / 69k orders`, 'ms', null],
         [`analytics_${k}_longest_task`]: [`analytics: longest main-thread task`, 'ms', 50],

@@ -55,7 +55,7 @@ pub fn bench(sizes: &str, import_sizes: &str) -> Result<ExitCode> {
         "Measuring: bench/bench.mjs (relay binary, Chromium, native client; at most {})",
         fmt_duration(MEASURE_DEADLINE)
     ));
-    let results = root.join("bench").join("results.json");
+    let results = root.join("bench").join("results").join("latest.json");
     let mut cmd = tools.cmd("node");
     cmd.current_dir(&root)
         .arg("bench/bench.mjs")

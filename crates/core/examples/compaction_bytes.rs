@@ -3,7 +3,7 @@
 //! `cargo xtask bench` can pick them up:
 //!
 //! ```text
-//! cargo run --release -p crm-core --example compaction_bytes [EDITS]
+//! cargo run --release -p crm-core --example compaction_bytes [EDITS...]   # default: 10 10000
 //! ```
 //!
 //! The same scenario backs the bounds asserted by `tests/compaction_bytes.rs`.
@@ -68,12 +68,15 @@ pub fn measure(edits: usize, policy: &Policy) -> (Bytes, Vec<SealedChunk>) {
 
 #[allow(dead_code)]
 fn main() {
-    let edits = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
-    let (b, _) = measure(edits, &Policy::default());
-    println!("compaction: one customer edited {} times, {} snapshots made", b.edits, b.snapshots);
-    println!("bytes per customer, uncompacted chunks: {}", b.uncompacted);
-    println!("bytes per customer, device after compaction: {}", b.device);
-    println!("bytes per customer, relay within retention: {}", b.relay_in_window);
-    println!("bytes per customer, relay after retention: {}", b.relay_after_window);
-    println!("bytes per customer, automerge save: {}", b.save);
+    // `cargo xtask bench` reads "bytes per customer, <what>, <N> edits: <bytes>" lines
+    let counts: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    for edits in if counts.is_empty() { vec![10, 10_000] } else { counts } {
+        let (b, _) = measure(edits, &Policy::default());
+        println!("compaction: one customer edited {} times, {} snapshots made", b.edits, b.snapshots);
+        println!("bytes per customer, uncompacted chunks, {edits} edits: {}", b.uncompacted);
+        println!("bytes per customer, device after compaction, {edits} edits: {}", b.device);
+        println!("bytes per customer, relay within retention, {edits} edits: {}", b.relay_in_window);
+        println!("bytes per customer, relay after retention, {edits} edits: {}", b.relay_after_window);
+        println!("bytes per customer, automerge save, {edits} edits: {}", b.save);
+    }
 }
