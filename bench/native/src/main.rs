@@ -50,7 +50,13 @@ fn run() -> Result<()> {
     let number = |k: &str| -> Result<u64> { text(k)?.parse().with_context(|| format!("--{k} is not a number")) };
     match command.as_str() {
         "seed" => seed(&text("url")?, &text("secret")?, number("first")?, number("count")?),
-        "reconnect" => reconnect(&text("url")?, number("devices")?, number("customers")?, number("chunks-per-customer")?),
+        "reconnect" => reconnect(
+            &text("url")?,
+            number("devices")?,
+            number("customers")?,
+            number("chunks-per-customer")?,
+            opts.get("changed-percent").map(|p| p.parse::<f64>()).transpose().context("--changed-percent is not a number")?.unwrap_or(0.0),
+        ),
         _ => bail!("usage: crm-bench seed|reconnect --url <relay> ... (see bench/README.md)"),
     }
 }
@@ -283,16 +289,18 @@ fn seed(url: &str, secret: &str, first: u64, count: u64) -> Result<()> {
     Ok(())
 }
 
-fn reconnect(url: &str, devices: u64, customers: u64, per_customer: u64) -> Result<()> {
+fn reconnect(url: &str, devices: u64, customers: u64, per_customer: u64, changed_percent: f64) -> Result<()> {
     let keys = WorkspaceSecret::generate().keys();
     let started = Instant::now();
     // the workspace: `devices` devices each create their share of the customers and edit each
     // one until it has `per_customer` chunks
     let mut replicas: Vec<Replica> = (0..devices).map(|_| Replica::device(DeviceId::random(), keys.clone())).collect();
     let mut chunks = Vec::new();
+    let mut ids = Vec::new();
     for i in 0..customers {
         let replica = &mut replicas[(i % devices) as usize];
         let id = DocId::random();
+        ids.push(id);
         chunks.push(replica.create(id, Kind::Company, &customer_name(i + 1)));
         for k in 1..per_customer {
             let phone = format!("+44 20 7946 {:04}", (i * 31 + k) % 10_000);
@@ -315,30 +323,59 @@ fn reconnect(url: &str, devices: u64, customers: u64, per_customer: u64) -> Resu
     // reconnect, three times, as a device that holds everything
     let mut runs = Vec::new();
     for _ in 0..3 {
-        let (mut device, handshake) = Client::connect(url, &keys)?;
-        let t = Instant::now();
-        let x = device.catch_up(&everything)?;
-        let ms = t.elapsed().as_secs_f64() * 1e3;
-        let late_frames = device.frames_within(QUIET)?;
-        let b = device.bytes();
-        device.close();
-        runs.push(format!(
-            "{{\"bytes_sent\":{},\"bytes_received\":{},\"bytes\":{},\"handshake_bytes\":{},\"round_trips\":{},\"frames_sent\":{},\"frames_received\":{},\"chunks_received\":{},\"late_frames\":{late_frames},\"ms\":{ms:.2}}}",
-            b.sent - handshake.sent,
-            b.received - handshake.received,
-            (b.sent - handshake.sent) + (b.received - handshake.received),
-            handshake.sent + handshake.received,
-            x.round_trips,
-            x.frames_sent,
-            x.frames_received,
-            x.chunks_received,
-        ));
+        runs.push(measure_reconnect(url, &keys, &everything)?);
+    }
+    // then, three times: while it was away, its teammates changed `changed_percent` of the
+    // customers (one new chunk each); it reconnects and catches up
+    let changed = ((customers as f64) * changed_percent / 100.0).round() as u64;
+    let mut changed_runs = Vec::new();
+    if changed > 0 {
+        for run in 0..3u64 {
+            let mut news = Vec::new();
+            for k in 0..changed {
+                let i = (run * changed + k) * customers / (3 * changed).max(1) % customers;
+                let replica = &mut replicas[(i % devices) as usize];
+                let phone = format!("+44 20 7000 {:04}", (run * 1000 + k) % 10_000);
+                news.extend(replica.edit(ids[i as usize], &[Edit::Set(Field::Phone, phone)])?);
+            }
+            let (mut writer, _) = Client::connect(url, &keys)?;
+            writer.push(news)?;
+            writer.close();
+            changed_runs.push(measure_reconnect(url, &keys, &everything)?);
+            for r in &replicas {
+                everything.merge(r.vector());
+            }
+        }
     }
     println!(
-        "{{\"devices\":{devices},\"customers\":{customers},\"chunks\":{total_chunks},\"fill_ms\":{:.0},\"quiet_ms\":{},\"runs\":[{}]}}",
+        "{{\"devices\":{devices},\"customers\":{customers},\"chunks\":{total_chunks},\"fill_ms\":{:.0},\"quiet_ms\":{},\"runs\":[{}],\"changed_customers\":{changed},\"changed_runs\":[{}]}}",
         filled.as_secs_f64() * 1e3,
         QUIET.as_millis(),
-        runs.join(",")
+        runs.join(","),
+        changed_runs.join(",")
     );
     Ok(())
+}
+
+/// Connects as a device holding `held`, catches up, listens `QUIET` more, and says what it
+/// cost (as JSON): bytes of the sync exchange both ways (the HTTP upgrade apart), round trips.
+fn measure_reconnect(url: &str, keys: &WorkspaceKeys, held: &VersionVector) -> Result<String> {
+    let (mut device, handshake) = Client::connect(url, keys)?;
+    let t = Instant::now();
+    let x = device.catch_up(held)?;
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    let late_frames = device.frames_within(QUIET)?;
+    let b = device.bytes();
+    device.close();
+    Ok(format!(
+        "{{\"bytes_sent\":{},\"bytes_received\":{},\"bytes\":{},\"handshake_bytes\":{},\"round_trips\":{},\"frames_sent\":{},\"frames_received\":{},\"chunks_received\":{},\"late_frames\":{late_frames},\"ms\":{ms:.2}}}",
+        b.sent - handshake.sent,
+        b.received - handshake.received,
+        (b.sent - handshake.sent) + (b.received - handshake.received),
+        handshake.sent + handshake.received,
+        x.round_trips,
+        x.frames_sent,
+        x.frames_received,
+        x.chunks_received,
+    ))
 }
