@@ -33,6 +33,11 @@ const ANALYTICS_CUSTOMERS = Number(env.CRM_BENCH_ANALYTICS ?? 23_570);
 const CDNOW = env.CRM_CDNOW || path.resolve(repo, '../shared/data/cdnow_sample_orders.csv');
 const SIZES = (env.CRM_BENCH_SIZES || '1000,10000').split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
 const DEADLINE_S = Number(env.CRM_BENCH_DEADLINE_S || 480);
+// a directory: CPU profiles (Chrome DevTools .cpuprofile) of the keystrokes and the opens go there
+const PROFILE_DIR = env.CRM_BENCH_PROFILE || null;
+// steps to leave out, by the first word of their name: lighthouse, reconnect, edit, tab, peer,
+// load, 1k, 10k, analytics, 100k ... (while working on one figure)
+const SKIP = new Set((env.CRM_BENCH_SKIP || '').split(',').map((w) => w.trim()).filter(Boolean));
 
 const sizeLabel = (n) => (n >= 1000 ? `${n / 1000}k` : String(n));
 
@@ -618,6 +623,7 @@ async function measureLoaded(dev, relay, n, probe) {
     await page.evaluate(() => window.__bench.setValue(window.__bench.labelled('Search customers'), ''));
     await page.waitForFunction(() => !/match/.test(window.__bench.count()), null, { timeout: 20_000 });
     const opens = [];
+    const profiler = await startProfile(dev.context, page);
     for (let i = 0; i < OPEN_SAMPLES; i++) {
       opens.push(
         await page.evaluate((i) => {
@@ -632,6 +638,7 @@ async function measureLoaded(dev, relay, n, probe) {
       await page.goBack();
       await page.waitForFunction(() => window.__bench.list()?.querySelector('a'), null, { timeout: 20_000 });
     }
+    await profiler?.stop(`open-${k}`);
     results.record(`open_${k}_p50`, { value: pct(opens, 50), stat: 'p50', samples: opens });
     results.record(`open_${k}`, {
       value: pct(opens, 95), stat: 'p95',
@@ -665,6 +672,26 @@ async function measureLoaded(dev, relay, n, probe) {
       extra: { js_used: usage.usedSize, js_total: usage.totalSize, wasm_memories: sizes.value },
     });
   }
+}
+
+/** With CRM_BENCH_PROFILE set: a CPU profile of `page` until `stop(name)` writes it there. */
+async function startProfile(context, page) {
+  if (!PROFILE_DIR) return null;
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = await cdp.send('Profiler.stop');
+      await cdp.detach();
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(PROFILE_DIR, { recursive: true });
+      const file = path.join(PROFILE_DIR, `${name}.cpuprofile`);
+      await writeFile(file, JSON.stringify(profile));
+      console.log(`    CPU profile: ${file}`);
+    },
+  };
 }
 
 /**
@@ -767,6 +794,7 @@ async function main() {
   process.once('SIGTERM', stop);
   // a step that fails leaves its figures "not measured" and the run goes on
   const attempt = async (what, ids, body) => {
+    if (SKIP.has(what.split(' ')[0])) return results.notMeasured(ids, 'skipped (CRM_BENCH_SKIP)');
     try {
       await body();
     } catch (err) {

@@ -1,5 +1,7 @@
 //! Runs the analytics of `crm_core::analytics` in the page without freezing it: the job takes
-//! small steps for up to 8 ms, then yields to the browser, and publishes its progress. A run
+//! small steps for up to 5 ms, then yields until the browser has nothing more urgent (clicks,
+//! typing and painting go first: `platform::yield_to_page`), and publishes its progress (at
+//! most every 100 ms). A run
 //! starts when a screen first needs figures ([`want`]) and again, a second after the data
 //! settles, whenever customers or settings change (locally or by sync), so the figures follow
 //! the data. A newer run supersedes an older one.
@@ -122,6 +124,8 @@ fn start(app: AppState, after_ms: u32) {
         let opts = options(app);
         let rows = app.summaries.with_untracked(Vec::len);
         let mut job = Job::new(opts, rows);
+        // progress is shown at most every 100 ms: each update re-renders whoever shows it
+        let mut shown = 0.0;
         loop {
             if RUN.with(|r| r.get()) != gen {
                 return;
@@ -131,7 +135,7 @@ fn start(app: AppState, after_ms: u32) {
                 if let Some(r) = job.step(all) {
                     break Some(r);
                 }
-                if js_sys::Date::now() - t0 > 8.0 {
+                if js_sys::Date::now() - t0 > 5.0 {
                     break None;
                 }
             });
@@ -145,9 +149,12 @@ fn start(app: AppState, after_ms: u32) {
                     return;
                 }
                 None => {
-                    let p = job.progress();
-                    app.analytics.update(|a| a.progress = Some(p));
-                    gloo_timers::future::TimeoutFuture::new(0).await;
+                    if t0 - shown >= 100.0 {
+                        shown = t0;
+                        let p = job.progress();
+                        app.analytics.update(|a| a.progress = Some(p));
+                    }
+                    crate::platform::yield_to_page().await;
                 }
             }
         }

@@ -17,6 +17,29 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// Waits until the browser has nothing more urgent to do: long background work (the analysis)
+/// awaits this between its slices, so clicks, typing and painting go first. Uses
+/// `scheduler.postTask` at "background" priority where the browser has it, else a timeout.
+pub async fn yield_to_page() {
+    use wasm_bindgen::JsCast;
+    let global = js_sys::global();
+    let post = js_sys::Reflect::get(&global, &"scheduler".into())
+        .ok()
+        .filter(|s| s.is_object())
+        .and_then(|s| js_sys::Reflect::get(&s, &"postTask".into()).ok().map(|f| (s, f)))
+        .and_then(|(s, f)| f.dyn_into::<js_sys::Function>().ok().map(|f| (s, f)));
+    if let Some((scheduler, post_task)) = post {
+        let opts = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&opts, &"priority".into(), &"background".into());
+        let noop = js_sys::Function::new_no_args("");
+        if let Ok(p) = post_task.call2(&scheduler, &noop, &opts).and_then(|p| p.dyn_into::<js_sys::Promise>()) {
+            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+            return;
+        }
+    }
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
 /// Saves what is being typed before the page goes away: leaving the focused field commits it
 /// (see `components::text_field`), instead of waiting for its debounce.
 pub fn commit_typing_on_pagehide() {
