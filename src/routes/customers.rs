@@ -264,7 +264,8 @@ pub fn CustomerList() -> impl IntoView {
                 />
             </div>
             <FilterBar/>
-            <p class="count" aria-live="polite">
+            // data-query: the query whose results are on screen (the bench waits for it)
+            <p class="count" aria-live="polite" data-query=move || query.get()>
                 {move || {
                     let n = matches.with(|m| m.1);
                     let all = total.get();
