@@ -341,13 +341,16 @@ fn VirtualList(matches: Memo<(Vec<Row>, usize)>) -> impl IntoView {
     let height = RwSignal::new(720.0f64);
     let focus_pos = RwSignal::new(None::<usize>);
 
-    // a new search or filter starts at the top
+    // a new search or filter starts at the top; already there (typing a query), nothing is
+    // touched: setting scrollTop forces a layout of the rows just drawn, on every keystroke
     Effect::new(move |_| {
         matches.track();
-        if let Some(el) = viewport.get_untracked() {
-            el.set_scroll_top(0);
+        if scroll_top.get_untracked() != 0.0 {
+            if let Some(el) = viewport.get_untracked() {
+                el.set_scroll_top(0);
+            }
+            scroll_top.set(0.0);
         }
-        scroll_top.set(0.0);
     });
     let window = Memo::new(move |_| {
         let n = matches.with(|(r, _)| r.len());
