@@ -93,6 +93,15 @@ export class Results {
     return f;
   }
 
+  /**
+   * Defines and records a figure measured by a module of its own (bench/lib/load.mjs):
+   * `{ id, name, unit, ours, comparator, note, comparator_note, extra, budget, better }`.
+   */
+  add({ id, name, unit, ours, comparator, budget = null, better, ...rest }) {
+    this.define({ [id]: [name, unit, budget, better ?? (/\/s$/.test(unit) ? 'higher' : 'lower')] });
+    return this.record(id, { value: ours, comparator, ...rest });
+  }
+
   /** Records the figures of `ids` not recorded yet as not measured, saying why. */
   notMeasured(ids, why) {
     for (const id of ids) if (!this.has(id)) this.record(id, { value: null, note: why, comparator_note: why });
