@@ -26,9 +26,9 @@ const SYNC_SERVER = path.join('node_modules', '@automerge', 'automerge-repo-sync
 // drain of at most 5 s
 const SECONDS = 10;
 const DRAIN_S = 5;
-// starting a server, and killing it and removing its data
+// at most, starting a server; kept back for killing it and removing its data
 const START_MS = 30_000;
-const CLEANUP_MS = 15_000;
+const CLEANUP_MS = 5_000;
 
 /** Processes started here and still running: killed by stopLoad() (and on the way out). */
 const live = new Set();
@@ -38,9 +38,10 @@ export function stopLoad() {
   for (const p of live) p.kill('SIGKILL');
 }
 
-/** How long one crm-load run may need: setup (1,000 clients connect in a few seconds),
- *  the edit window, the drain, closing, and a margin. */
-const needMs = (n) => (SECONDS + DRAIN_S + 15 + n / 50) * 1000;
+/** About how long one run needs: starting the server, the setup (1,000 clients connect in a
+ *  few seconds), the edit window, the drain, closing, and a margin. A run is not started with
+ *  less time left; one that has started gets all the time left (crm-load's own timeout). */
+const needMs = (n) => (SECONDS + DRAIN_S + 10 + n / 100) * 1000;
 
 /**
  * @param {{relayBin: string, loadBin: string, comparatorDir: string, ns?: number[], timeLeftMs: number,
@@ -58,7 +59,7 @@ export async function measureLoad({ relayBin, loadBin, comparatorDir, ns = [100,
   for (const n of ns) {
     const runs = {};
     for (const target of ['ours', 'automerge']) {
-      const need = needMs(n) + START_MS + CLEANUP_MS;
+      const need = needMs(n) + CLEANUP_MS;
       if (missing.length) {
         runs[target] = { error: `not measured: ${missing.map(([f, what]) => `${what} is missing (${f})`).join('; ')}` };
       } else if (left() < need) {
@@ -80,9 +81,10 @@ async function runOne({ target, n, relayBin, loadBin, comparatorDir, limitMs, lo
   let server;
   try {
     server = target === 'ours' ? await startRelay(relayBin, Math.min(START_MS, limitMs)) : await startSyncServer(comparatorDir, Math.min(START_MS, limitMs));
-    const timeoutS = Math.max(10, Math.floor((limitMs - (Date.now() - started)) / 1000) - 5);
+    // crm-load stops itself and reports what it measured; killed 3 s after that, at the latest
+    const timeoutS = Math.max(5, Math.floor((limitMs - (Date.now() - started)) / 1000) - 3);
     const args = ['--target', target, '--url', server.url, '--clients', String(n), '--pid', String(server.pid), '--timeout-s', String(timeoutS)];
-    const out = await runLoad(loadBin, args, (timeoutS + 10) * 1000);
+    const out = await runLoad(loadBin, args, (timeoutS + 3) * 1000);
     if (!out.json) {
       return { error: `crm-load ${out.exit}: ${out.stderr.trim().split('\n').slice(-3).join(' / ') || 'no output'}` };
     }
