@@ -238,6 +238,8 @@ function figuresFor(n, ours, am) {
       `${r.deliveries_per_s} deliveries/s`,
       r.deliveries_missing ? `${r.deliveries_missing} of ${r.deliveries_expected} deliveries (${pct(r.deliveries_missing, r.deliveries_expected)}) missing after the ${DRAIN_S} s drain` : 'every delivery arrived',
       `server CPU ${r.server?.cpu_pct_window ?? '?'}% of a core, load generator ${r.loadgen?.cpu_pct_window ?? '?'}%`,
+      // other work on the machine shows here (so does the run's own: both processes share it)
+      `load average ${r.machine?.loadavg_1m_before ?? '?'} before, CPU pressure ${r.machine?.cpu_pressure_pct_window ?? '?'}% during the window`,
       ...problems(r),
     ];
     return `${who[k]}: ${extra.join(', ')}`;

@@ -195,7 +195,7 @@ pub async fn client(ctx: &Ctx, team: &Team, t: &TeamDoc, member: usize, global: 
     }
     let permit = ctx.connecting.acquire().await?;
     let started = Instant::now();
-    let (mut ws, _) = tokio::time::timeout(crate::SETUP_STEP, tokio_tungstenite::connect_async_with_config(t.url.as_str(), None, true))
+    let (mut ws, _) = tokio::time::timeout(crate::SETUP_STEP, tokio_tungstenite::connect_async_with_config(t.url.as_str(), Some(crate::ws_config()), true))
         .await
         .map_err(|_| anyhow!("the WebSocket handshake took over {} s", crate::SETUP_STEP.as_secs()))?
         .context("WebSocket handshake with the sync server")?;

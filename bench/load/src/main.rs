@@ -42,6 +42,15 @@ pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// How long one step of a client's setup (a handshake, one reply) may take.
 const SETUP_STEP: Duration = Duration::from_secs(60);
+/// The clients' WebSocket read buffer. tungstenite zero-fills its whole read buffer (128 KiB
+/// by default) before every socket read; frames here are small, so a smaller one saves the
+/// load generator CPU the servers need (larger frames still fit: the buffer grows for them).
+pub const READ_BUFFER: usize = 16 * 1024;
+
+pub fn ws_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(READ_BUFFER)
+}
+
 /// Error messages kept for the report.
 const ERROR_SAMPLES: usize = 10;
 
@@ -447,7 +456,7 @@ async fn run(opts: Opts, nofile: u64) -> Value {
         closing: AtomicBool::new(false),
         opts: opts.clone(),
     });
-    let mut marks = Marks::default();
+    let mut marks = Marks { loadavg_start: procfs::loadavg(), ..Marks::default() };
     let sampler = opts.pid.map(Sampler::start);
     marks.server_start = opts.pid.and_then(procfs::sample);
     let outcome = tokio::time::timeout(opts.timeout, drive(&ctx, &mut marks)).await;
@@ -459,6 +468,7 @@ async fn run(opts: Opts, nofile: u64) -> Value {
         Err(_) => Some(format!("the run did not finish within --timeout-s {}", opts.timeout.as_secs_f64())),
     };
     marks.server_end = opts.pid.and_then(procfs::sample);
+    marks.loadavg_end = procfs::loadavg();
     let peak = sampler.map(|s| s.stop());
     report(&ctx, &marks, peak, error, nofile)
 }
@@ -477,6 +487,10 @@ struct Marks {
     server_drained: Option<procfs::Sample>,
     server_end: Option<procfs::Sample>,
     own_cpu_run_start: Duration,
+    loadavg_start: Option<f64>,
+    loadavg_end: Option<f64>,
+    pressure_run_start: Option<Duration>,
+    pressure_run_end: Option<Duration>,
     own_cpu_run_end: Duration,
     traffic_at_run_start: [u64; 4],
     traffic_at_run_end: [u64; 4],
@@ -530,11 +544,13 @@ async fn drive(ctx: &Arc<Ctx>, marks: &mut Marks) -> Result<()> {
     ctx.phase.send_replace(Phase::Run(t0));
     tokio::time::sleep_until(tokio::time::Instant::from_std(t0)).await;
     marks.own_cpu_run_start = procfs::own_cpu();
+    marks.pressure_run_start = procfs::cpu_pressure();
     marks.traffic_at_run_start = traffic(ctx);
     let server_at_t0 = o.pid.and_then(procfs::sample);
     tokio::time::sleep_until(tokio::time::Instant::from_std(t0 + Duration::from_secs_f64(o.seconds))).await;
     marks.run_end = Some(Instant::now());
     marks.own_cpu_run_end = procfs::own_cpu();
+    marks.pressure_run_end = procfs::cpu_pressure();
     marks.traffic_at_run_end = traffic(ctx);
     marks.server_run_end = o.pid.and_then(procfs::sample);
     // CPU of the server over the window is from the sample at t0
@@ -688,6 +704,15 @@ fn report(ctx: &Ctx, m: &Marks, peak_rss: Option<u64>, error: Option<String>, no
             "bytes_sent_per_team_per_s": bytes_per_workspace,
             "frames_received_per_conn_per_s": rate(d(2), conns),
             "bytes_received_per_conn_per_s": rate(d(3), conns),
+        },
+        // how busy the machine was: other work on it shows here (so does this run's own load)
+        "machine": {
+            "loadavg_1m_before": m.loadavg_start,
+            "loadavg_1m_after": m.loadavg_end,
+            // share of the window in which some runnable task waited for a CPU
+            "cpu_pressure_pct_window": m.pressure_run_start.zip(m.pressure_run_end).zip(window)
+                .map(|((a, b), w)| round(b.saturating_sub(a).as_secs_f64() / w * 100.0, 1)),
+            "nproc": std::thread::available_parallelism().map(|n| n.get()).ok(),
         },
         "loadgen": {
             "cpu_s_window": round(own_cpu_run, 3),

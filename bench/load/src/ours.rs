@@ -123,7 +123,7 @@ pub async fn client(ctx: &Ctx, team: &Team, t: &TeamKeys, member: usize, global:
     let mut request = format!("ws://{}/sync/{}", t.host, t.keys.workspace).into_client_request()?;
     let protocols = format!("crm-sync.v1, auth.{}", t.keys.token.to_hex());
     request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_str(&protocols)?);
-    let (mut ws, _) = tokio::time::timeout(crate::SETUP_STEP, tokio_tungstenite::connect_async_with_config(request, None, true))
+    let (mut ws, _) = tokio::time::timeout(crate::SETUP_STEP, tokio_tungstenite::connect_async_with_config(request, Some(crate::ws_config()), true))
         .await
         .map_err(|_| anyhow!("the WebSocket handshake took over {} s", crate::SETUP_STEP.as_secs()))?
         .context("WebSocket handshake with the relay")?;

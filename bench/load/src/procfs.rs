@@ -55,6 +55,23 @@ pub fn sample(pid: u32) -> Option<Sample> {
     Some(Sample { rss, hwm, cpu })
 }
 
+/// The 1-minute load average (/proc/loadavg).
+pub fn loadavg() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+}
+
+/// The total time some runnable task waited for a CPU (/proc/pressure/cpu, "some" line).
+pub fn cpu_pressure() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/pressure/cpu").ok()?;
+    parse_pressure_total(&text)
+}
+
+pub fn parse_pressure_total(text: &str) -> Option<Duration> {
+    let line = text.lines().find(|l| l.starts_with("some "))?;
+    let total = line.split_whitespace().find_map(|f| f.strip_prefix("total="))?;
+    Some(Duration::from_micros(total.parse().ok()?))
+}
+
 /// This process's CPU time (user + system, all threads).
 pub fn own_cpu() -> Duration {
     // SAFETY: getrusage writes into the struct we pass
@@ -98,6 +115,8 @@ mod tests {
         // a command name with spaces and a parenthesis
         let stat = "4242 (node (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 7 0 1 2 3";
         assert_eq!(parse_stat_ticks(stat), Some(300));
+        let psi = "some avg10=60.29 avg60=53.82 avg300=46.43 total=8787053684\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+        assert_eq!(parse_pressure_total(psi), Some(Duration::from_micros(8787053684)));
         // this very process
         let me = sample(std::process::id()).expect("own /proc entry");
         assert!(me.rss > 0 && me.hwm >= me.rss);
