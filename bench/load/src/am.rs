@@ -189,8 +189,8 @@ impl Proto for Peer {
     }
 }
 
-pub async fn client(ctx: &Ctx, team: &Team, t: &TeamDoc, member: usize, global: usize, readied: &mut bool) -> Result<()> {
-    if member > 0 {
+pub async fn client(ctx: &Ctx, team: &Team, t: &TeamDoc, creator: bool, global: usize, readied: &mut bool) -> Result<()> {
+    if !creator {
         team.wait_doc().await?;
     }
     let permit = ctx.connecting.acquire().await?;
@@ -225,14 +225,14 @@ pub async fn client(ctx: &Ctx, team: &Team, t: &TeamDoc, member: usize, global: 
     };
 
     let actor = ActorId::random();
-    let doc = if member == 0 { AutoCommit::load(&t.initial)?.with_actor(actor) } else { AutoCommit::new().with_actor(actor) };
+    let doc = if creator { AutoCommit::load(&t.initial)?.with_actor(actor) } else { AutoCommit::new().with_actor(actor) };
     let mut peer = Peer { peer_id, server_id, document_id: t.document_id.clone(), doc, state: sync::State::new(), global };
     // the first member offers the document it made; the others ask for it
-    let first = peer.next_sync(if member == 0 { "sync" } else { "request" }).ok_or_else(|| anyhow!("no first sync message"))?;
+    let first = peer.next_sync(if creator { "sync" } else { "request" }).ok_or_else(|| anyhow!("no first sync message"))?;
     ctx.send(&mut ws, first).await?;
-    let target = if member == 0 { peer.doc.get_heads() } else { t.heads.lock().unwrap_or_else(|p| p.into_inner()).clone() };
+    let target = if creator { peer.doc.get_heads() } else { t.heads.lock().unwrap_or_else(|p| p.into_inner()).clone() };
     loop {
-        let synced = if member == 0 {
+        let synced = if creator {
             // the server said it holds everything this peer has
             peer.state.their_heads.as_ref() == Some(&target)
         } else {
@@ -246,7 +246,7 @@ pub async fn client(ctx: &Ctx, team: &Team, t: &TeamDoc, member: usize, global: 
             ctx.send(&mut ws, f).await?;
         }
     }
-    if member == 0 {
+    if creator {
         *t.heads.lock().unwrap_or_else(|p| p.into_inner()) = target;
         team.doc_ready.send_replace(Some(true));
     }

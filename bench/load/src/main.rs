@@ -51,6 +51,8 @@ pub fn ws_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig 
     tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(READ_BUFFER)
 }
 
+/// Times a client whose setup failed tries again.
+const SETUP_RETRIES: u32 = 2;
 /// Error messages kept for the report.
 const ERROR_SAMPLES: usize = 10;
 
@@ -185,6 +187,8 @@ pub struct Ctx {
     settled: Notify,
     errors: Mutex<Vec<String>>,
     error_count: AtomicU64,
+    retries: Mutex<Vec<String>>,
+    retry_count: AtomicU64,
     /// WebSocket handshake (TCP connect + HTTP upgrade), microseconds
     pub handshake_us: Mutex<Vec<u64>>,
     /// handshake + join + first sync, until the client holds the team's document
@@ -215,6 +219,14 @@ impl Ctx {
         let mut e = self.errors.lock().unwrap_or_else(|p| p.into_inner());
         if e.len() < ERROR_SAMPLES {
             e.push(what);
+        }
+    }
+
+    fn retry(&self, what: String) {
+        self.retry_count.fetch_add(1, Ordering::SeqCst);
+        let mut r = self.retries.lock().unwrap_or_else(|p| p.into_inner());
+        if r.len() < ERROR_SAMPLES {
+            r.push(what);
         }
     }
 
@@ -373,15 +385,31 @@ pub async fn edit_loop<P: Proto>(ctx: &Ctx, team: &Team, global: usize, ws: Ws, 
     tokio::try_join!(reader, writer).map(|_| ())
 }
 
-/// Runs one client to the end, accounting for its setup and its failure.
+/// Runs one client to the end, accounting for its setup and its failure. A client whose
+/// setup fails tries again (after a second, at most [`SETUP_RETRIES`] times), as the app and
+/// automerge-repo's WebSocket client reconnect; the retries are reported. A failure once it
+/// is set up ends it: its missing deliveries show in the report.
 async fn client(ctx: Arc<Ctx>, team: Arc<Team>, shared: Arc<TeamData>, member: usize, global: usize) {
     let mut readied = false;
-    let result = match &*shared {
-        TeamData::Ours(t) => ours::client(&ctx, &team, t, member, global, &mut readied).await,
-        TeamData::Automerge(t) => am::client(&ctx, &team, t, member, global, &mut readied).await,
-    };
-    if let Err(e) = result {
-        ctx.error(format!("team {} member {member}: {e:#}", team.index));
+    let started = Instant::now();
+    let mut attempt = 0;
+    loop {
+        // the first member creates the document, unless an earlier attempt already put it there
+        let creator = member == 0 && team.doc_ready.borrow().is_none();
+        let result = match &*shared {
+            TeamData::Ours(t) => ours::client(&ctx, &team, t, creator, global, &mut readied).await,
+            TeamData::Automerge(t) => am::client(&ctx, &team, t, creator, global, &mut readied).await,
+        };
+        let Err(e) = result else { return };
+        let at = started.elapsed().as_secs_f64();
+        let what = format!("team {} member {member}, {at:.1} s after it started: {e:#}", team.index);
+        if !readied && attempt < SETUP_RETRIES && *ctx.phase.borrow() == Phase::Setup {
+            attempt += 1;
+            ctx.retry(what);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        ctx.error(what);
         if readied {
             team.live.fetch_sub(1, Ordering::SeqCst);
         } else {
@@ -397,6 +425,7 @@ async fn client(ctx: Arc<Ctx>, team: Arc<Team>, shared: Arc<TeamData>, member: u
                 }
             });
         }
+        return;
     }
 }
 
@@ -443,6 +472,8 @@ async fn run(opts: Opts, nofile: u64) -> Value {
         settled: Notify::new(),
         errors: Mutex::new(Vec::new()),
         error_count: AtomicU64::new(0),
+        retries: Mutex::new(Vec::new()),
+        retry_count: AtomicU64::new(0),
         handshake_us: Mutex::new(Vec::new()),
         ready_us: Mutex::new(Vec::new()),
         ack_us: Mutex::new(Vec::new()),
@@ -676,6 +707,9 @@ fn report(ctx: &Ctx, m: &Marks, peak_rss: Option<u64>, error: Option<String>, no
             "failed": ctx.failed.load(Ordering::SeqCst),
             "all_ready_ms": secs(m.setup_start, m.setup_end).map(|s| round(s * 1e3, 1)),
             "concurrency": o.connect_concurrency,
+            // setups that failed and were tried again
+            "retries": ctx.retry_count.load(Ordering::SeqCst),
+            "retry_samples": ctx.retries.lock().unwrap_or_else(|p| p.into_inner()).clone(),
             "handshake_ms": dist_ms(&ctx.handshake_us),
             "ready_ms": dist_ms(&ctx.ready_us),
         },

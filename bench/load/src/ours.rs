@@ -114,8 +114,8 @@ impl Proto for Device {
     }
 }
 
-pub async fn client(ctx: &Ctx, team: &Team, t: &TeamKeys, member: usize, global: usize, readied: &mut bool) -> Result<()> {
-    if member > 0 {
+pub async fn client(ctx: &Ctx, team: &Team, t: &TeamKeys, creator: bool, global: usize, readied: &mut bool) -> Result<()> {
+    if !creator {
         team.wait_doc().await?;
     }
     let permit = ctx.connecting.acquire().await?;
@@ -149,7 +149,7 @@ pub async fn client(ctx: &Ctx, team: &Team, t: &TeamKeys, member: usize, global:
             break;
         }
     }
-    if member == 0 {
+    if creator {
         // the team's customer: created here, pushed, acknowledged
         let chunk = dev.replica.create(t.doc, Kind::Company, &format!("Load Team {:04} Ltd", team.index));
         for f in dev.session.chunks_for_peer([chunk]) {
