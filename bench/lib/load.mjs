@@ -222,6 +222,7 @@ function problems(r) {
   if (r.errors) p.push(`${r.errors} client errors (first: ${r.error_samples?.[0]})`);
   if (r.server_exited) p.push('the server exited during the run');
   if (r.connect?.failed) p.push(`${r.connect.failed} of ${r.clients} clients failed to connect`);
+  if (r.connect?.retries) p.push(`${r.connect.retries} setups retried (first: ${r.connect.retry_samples?.[0]})`);
   return p;
 }
 
