@@ -40,7 +40,7 @@ pub fn bench(sizes: &str, import_sizes: &str) -> Result<ExitCode> {
 
     step("Native sync client for the bench: cargo build --release -p crm-bench (bench/native)");
     let mut cmd = tools.cmd("cargo");
-    cmd.current_dir(&root).args(["build", "--release", "-p", "crm-bench"]);
+    cmd.current_dir(&root).args(["build", "--release", "-p", "crm-bench", "-p", "crm-load"]);
     util::run(&mut cmd)?;
     let client = target_dir().join("release").join("crm-bench");
 

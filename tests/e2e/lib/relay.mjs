@@ -31,11 +31,16 @@ export function freePort() {
 }
 
 export class Relay {
-  /** @param {{port: number, dataDir: string, dist: string}} opts */
-  constructor({ port, dataDir, dist }) {
+  /**
+   * @param {{port: number, dataDir: string, dist: string | null, bin?: string, extraArgs?: string[]}} opts
+   * `dist` null serves no app; `bin` and `extraArgs` (more relay flags) are for the bench.
+   */
+  constructor({ port, dataDir, dist, bin = RELAY_BIN, extraArgs = [] }) {
     this.port = port;
     this.dataDir = dataDir;
     this.dist = dist;
+    this.bin = bin;
+    this.extraArgs = extraArgs;
     this.proc = null;
     this.log = [];
   }
@@ -80,10 +85,12 @@ export class Relay {
   }
 
   async #spawnOnce(deadline) {
-    const args = ['--host', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir, '--dist', this.dist];
-    const proc = spawn(RELAY_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' } });
+    const args = ['--host', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir];
+    if (this.dist) args.push('--dist', this.dist);
+    args.push(...this.extraArgs);
+    const proc = spawn(this.bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' } });
     this.proc = proc;
-    this.log.push(`--- ${new Date().toISOString()} $ ${RELAY_BIN} ${args.join(' ')}`);
+    this.log.push(`--- ${new Date().toISOString()} $ ${this.bin} ${args.join(' ')}`);
     let listening = false;
     const onData = (chunk) => {
       for (const line of chunk.toString().split('\n')) {
