@@ -16,6 +16,7 @@ import {
   createCustomer, joinWith, openApp, openCustomer, readInviteLink, sleep, waitCustomerListed, waitSynced,
 } from '../tests/e2e/lib/ui.mjs';
 import { lighthouse } from './lib/lighthouse.mjs';
+import { measureLoad, stopLoad } from './lib/load.mjs';
 import { fmt, KB, MB, pct, Results } from './lib/results.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,6 +24,9 @@ const repo = path.resolve(here, '..');
 
 const env = process.env;
 const BENCH_BIN = env.CRM_BENCH_BIN || path.join(repo, 'target', 'release', 'crm-bench');
+const LOAD_BIN = path.join(path.dirname(BENCH_BIN), 'crm-load');
+const RELAY_BIN = env.CRM_RELAY_BIN || path.join(path.dirname(BENCH_BIN), 'crm-relay');
+const COMPARATOR_DIR = path.join(here, 'comparator');
 const OUT = env.CRM_BENCH_OUT || path.join(here, 'results', 'latest.json');
 // workspaces built by importing a CSV through the Import page (first sync is too slow for
 // these): the import itself is measured, then the same figures as for synced sizes
@@ -811,6 +815,7 @@ async function main() {
     problems.push(`stopped by ${sig}`);
     stoppedBy = sig;
     deadline = Date.now();
+    stopLoad();
     s.dispose();
     setTimeout(() => process.exit(130), 20_000).unref();
   };
@@ -856,6 +861,16 @@ async function main() {
 
     await attempt('reconnect', ['reconnect_bytes', 'reconnect_round_trips', 'reconnect_changed_bytes', 'reconnect_changed_round_trips'], () => bounded('reconnect', 300_000, () => measureReconnect(s)));
 
+    const loadIds = results.define(Object.fromEntries([100, 1000].flatMap((n) => [
+      [`load_${n}_throughput`, [`relay under load, ${n} clients: edits/s fanned out to the whole team`, 'edits/s', null, 'higher']],
+      [`load_${n}_fanout_p99`, [`relay under load, ${n} clients: fan-out latency p99`, 'ms', null]],
+      [`load_${n}_relay_memory`, [`relay under load, ${n} clients: server peak RSS`, 'bytes', null]],
+    ])));
+    await attempt('load', loadIds, async () => {
+      step('Relay under load: 100 and 1,000 clients in teams of 10, one edit each a second; our relay, then automerge-repo-sync-server (bench/lib/load.mjs, crm-load)');
+      const figs = await measureLoad({ relayBin: RELAY_BIN, loadBin: LOAD_BIN, comparatorDir: COMPARATOR_DIR, timeLeftMs: Math.min(240_000, remaining()), log: (l) => console.log(`    ${l}`) });
+      for (const f of figs) results.add(f);
+    });
     await attempt('edit latency', ['download_served', 'edit_p50', 'edit_p95'], () => bounded('edit latency', 180_000, () => measureEdits(s)));
     await attempt('tab latency', ['tab_p95'], () => bounded('tab latency', 180_000, () => measureTabs(s)));
     await attempt('peer latency', ['peer_p95'], () => bounded('peer latency', 180_000, () => measurePeers(s)));
