@@ -3,9 +3,16 @@
 //! exchange is over, this file only moves frames, over a blocking WebSocket whose socket counts
 //! every byte that crosses it.
 //!
-//! - `seed --url <relay> --secret <hex> --first <n> --count <n>`: pushes `count` customers, one
-//!   sealed chunk each (`CustomerDoc::create` + `WorkspaceKeys::seal`), into the workspace of
-//!   `secret`, for a browser to sync in.
+//! - `seed --url <relay> --secret <hex> --first <n> --count <n> [--saves <file>]`: pushes
+//!   `count` realistic customers (`generate.rs`), one sealed chunk each
+//!   (`CustomerDoc::create_from`, then `WorkspaceKeys::seal`), into the workspace of `secret`, for a browser to
+//!   sync in. With `--saves`, it also writes each customer's Automerge document (the `save()`
+//!   of the very document whose change was pushed) to `file` for the comparator
+//!   (bench/comparator): one record per customer, in order, a 4-byte little-endian length and
+//!   the bytes. Without `--url` it only writes that file.
+//! - `blank --name <name> --out <file>`: writes the Automerge save of a new customer that has
+//!   only a name (`CustomerDoc::create`), the start of the comparator's storage figure (the
+//!   same customer crates/core/examples/compaction_bytes.rs edits 10,000 times).
 //! - `reconnect --url <relay> --devices <n> --customers <n> --chunks-per-customer <n>`: fills a
 //!   fresh workspace with that many chunks written by that many devices, then reconnects a
 //!   device that already holds all of them and counts what "nothing new" costs.
@@ -17,8 +24,11 @@ use crm_core::customer::session_actor;
 use crm_core::replica::Replica;
 use crm_core::sync::{Effect, Message, Session};
 use crm_core::{Chunk, CustomerDoc, DeviceId, DocId, Edit, Field, Kind, SealedChunk, VersionVector, WorkspaceKeys, WorkspaceSecret};
+mod generate;
+
+use crm_core::search::SearchIndex;
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 use tungstenite::client::IntoClientRequest;
@@ -49,7 +59,8 @@ fn run() -> Result<()> {
     let text = |k: &str| opts.get(k).cloned().ok_or_else(|| anyhow!("missing --{k}"));
     let number = |k: &str| -> Result<u64> { text(k)?.parse().with_context(|| format!("--{k} is not a number")) };
     match command.as_str() {
-        "seed" => seed(&text("url")?, &text("secret")?, number("first")?, number("count")?),
+        "seed" => seed(opts.get("url").map(String::as_str), &text("secret")?, number("first")?, number("count")?, opts.get("saves").map(String::as_str)),
+        "blank" => blank(&text("name")?, &text("out")?),
         "reconnect" => reconnect(
             &text("url")?,
             number("devices")?,
@@ -57,7 +68,7 @@ fn run() -> Result<()> {
             number("chunks-per-customer")?,
             opts.get("changed-percent").map(|p| p.parse::<f64>()).transpose().context("--changed-percent is not a number")?.unwrap_or(0.0),
         ),
-        _ => bail!("usage: crm-bench seed|reconnect --url <relay> ... (see bench/README.md)"),
+        _ => bail!("usage: crm-bench seed|blank|reconnect ... (see bench/README.md)"),
     }
 }
 
@@ -229,6 +240,7 @@ impl Client {
     }
 }
 
+/// Names for the reconnect workspace, whose customers only need to exist.
 const FIRST: [&str; 26] = [
     "Alder", "Birch", "Cedar", "Delta", "Ember", "Fjord", "Granite", "Harbor", "Iris", "Juniper", "Kestrel", "Lumen", "Maple",
     "Nimbus", "Orchid", "Pioneer", "Quartz", "Raven", "Summit", "Tidal", "Umber", "Vale", "Willow", "Xenon", "Yarrow", "Zephyr",
@@ -237,55 +249,142 @@ const SECOND: [&str; 16] = [
     "Trading", "Foods", "Logistics", "Labs", "Textiles", "Partners", "Studio", "Motors", "Energy", "Health", "Systems",
     "Outfitters", "Bakery", "Capital", "Freight", "Robotics",
 ];
-const OWNERS: [&str; 7] = ["Ana", "Bo", "Chen", "Dara", "Eli", "Femi", "Gus"];
-const TAGS: [&str; 5] = ["lead", "customer", "partner", "vip", "dormant"];
 
-/// Customer number `i`: its name holds `i` as five digits, which nothing else in the
-/// workspace's search text repeats, so searching those digits finds exactly this customer.
 fn customer_name(i: u64) -> String {
     format!("{} {} {i:05}", FIRST[i as usize % 26], SECOND[(i as usize / 26) % 16])
 }
 
-/// One new, filled-in customer as one chunk of `device`'s log at `seq`.
-fn customer_chunk(keys: &WorkspaceKeys, device: DeviceId, actor: &crm_core::automerge::ActorId, seq: u64, i: u64) -> Result<SealedChunk> {
-    let id = DocId::random();
-    let name = customer_name(i);
-    let mut doc = CustomerDoc::create(id, actor.clone(), Kind::Company, &name, 1_700_000_000_000 + i as i64 * 60_000);
-    let domain = name.rsplit_once(' ').map(|(words, _)| words).unwrap_or(&name).to_lowercase().replace(' ', "-");
-    doc.edit(&[
-        Edit::Set(Field::Email, format!("contact{i:05}@{domain}.example")),
-        Edit::Set(Field::Phone, format!("+44 20 7946 {:04}", (i * 7919) % 10_000)),
-        Edit::Set(Field::Owner, OWNERS[i as usize % OWNERS.len()].to_string()),
-        Edit::AddTag(TAGS[i as usize % TAGS.len()].to_string()),
-    ])?;
-    let data = doc.take_chunk().ok_or_else(|| anyhow!("a new customer has no changes"))?;
-    Ok(keys.seal(&Chunk { device, seq, doc: id, data }))
+/// Totals of what the generated customers hold.
+#[derive(Default)]
+struct Made {
+    contacts: usize,
+    deals: usize,
+    interactions: usize,
+    orders: usize,
+    save_bytes: usize,
 }
 
-fn seed(url: &str, secret: &str, first: u64, count: u64) -> Result<()> {
+/// Customer number `i` (generate.rs) as a new document: one chunk of `device`'s log at `seq`,
+/// the document's `save()`, and its search fields indexed into `index`.
+///
+/// The customer is written the way an import writes one (`CustomerDoc::create_from`: one
+/// change holding the whole record). Writing it as a create plus one edit per field, contact,
+/// deal, interaction and order gives the same document and costs 25 ms a customer (each edit
+/// reads the whole document back), 4 minutes for 10k.
+fn customer_chunk(
+    keys: &WorkspaceKeys,
+    device: DeviceId,
+    actor: &crm_core::automerge::ActorId,
+    seq: u64,
+    i: u64,
+    index: &mut SearchIndex,
+    made: &mut Made,
+) -> Result<(SealedChunk, Vec<u8>)> {
+    let id = DocId::random();
+    let customer = generate::customer(i);
+    let mut doc = CustomerDoc::create_from(id, actor.clone(), &customer);
+    let data = doc.take_chunk().ok_or_else(|| anyhow!("a new customer has no changes"))?;
+    let save = doc.save();
+    // what the app indexes for search, from the record just written (as Summary::of does)
+    let summary = crm_core::Summary::of(&id.to_string(), &customer, 0);
+    index.upsert(&summary.id, &summary.search_fields());
+    made.contacts += customer.contacts.len();
+    made.deals += customer.deals.len();
+    made.interactions += customer.interactions.len();
+    made.orders += customer.orders.len();
+    made.save_bytes += save.len();
+    Ok((keys.seal(&Chunk { device, seq, doc: id, data }), save))
+}
+
+/// A JSON string literal.
+fn json(s: &str) -> String {
+    let mut out = String::from('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn seed(url: Option<&str>, secret: &str, first: u64, count: u64, saves: Option<&str>) -> Result<()> {
     let keys = WorkspaceSecret::from_hex(secret).map_err(|e| anyhow!("--secret: {e}"))?.keys();
     let started = Instant::now();
     let device = DeviceId::random();
     let actor = session_actor(device);
-    let chunks = (0..count).map(|k| customer_chunk(&keys, device, &actor, k + 1, first + k)).collect::<Result<Vec<_>>>()?;
-    let made = started.elapsed();
-    let body_bytes: usize = chunks.iter().map(|c| c.body.len()).sum();
-    let (mut client, _) = Client::connect(url, &keys)?;
-    let acked = client.push(chunks)?;
-    if acked.get(&device) != count {
-        bail!("the relay acknowledged {} of {count} chunks", acked.get(&device));
+    let mut index = SearchIndex::new();
+    let mut made = Made::default();
+    let mut out = match saves {
+        Some(path) => Some(BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {path}"))?)),
+        None => None,
+    };
+    let mut chunks = Vec::with_capacity(count as usize);
+    for k in 0..count {
+        let (chunk, save) = customer_chunk(&keys, device, &actor, k + 1, first + k, &mut index, &mut made)?;
+        if let Some(out) = out.as_mut() {
+            out.write_all(&(save.len() as u32).to_le_bytes())?;
+            out.write_all(&save)?;
+        }
+        chunks.push(chunk);
     }
-    let pushed = client.bytes();
-    client.close();
-    // a customer in the middle of the range, to search for
+    if let Some(mut out) = out {
+        out.flush().context("writing --saves")?;
+    }
+    // a customer in the middle of the range, to search for: its query must find it alone
     let probe = first + count / 2;
+    let probe_query = generate::probe_query(probe);
+    let probe_name = generate::customer(probe).name;
+    let found = index.search(&probe_query, 10);
+    if found.total != 1 {
+        bail!("the probe query {probe_query:?} finds {} customers in these {count}, not 1", found.total);
+    }
+    // the queries the bench types, with how many of these customers each finds in our search
+    let queries: Vec<String> = generate::QUERIES
+        .iter()
+        .map(|(q, kind)| format!("{{\"query\":{},\"kind\":\"{kind}\",\"matches\":{}}}", json(q), index.search(q, 1).total))
+        .collect();
+    let made_ms = started.elapsed().as_secs_f64() * 1e3;
+    let body_bytes: usize = chunks.iter().map(|c| c.body.len()).sum();
+    // without --url, only the --saves file is wanted (the comparator alone)
+    let pushed = match url {
+        Some(url) => {
+            let (mut client, _) = Client::connect(url, &keys)?;
+            let acked = client.push(chunks)?;
+            if acked.get(&device) != count {
+                bail!("the relay acknowledged {} of {count} chunks", acked.get(&device));
+            }
+            let pushed = client.bytes();
+            client.close();
+            pushed
+        }
+        None => Bytes::default(),
+    };
     println!(
-        "{{\"customers\":{count},\"chunks\":{count},\"chunk_body_bytes\":{body_bytes},\"bytes_sent\":{},\"make_ms\":{:.1},\"total_ms\":{:.1},\"probe_query\":\"{probe:05}\",\"probe_name\":\"{}\"}}",
+        "{{\"customers\":{count},\"first\":{first},\"chunks\":{count},\"chunk_body_bytes\":{body_bytes},\"bytes_sent\":{},\"make_ms\":{made_ms:.1},\"total_ms\":{:.1},\"contacts\":{},\"deals\":{},\"interactions\":{},\"orders\":{},\"save_bytes\":{},\"saves\":{},\"probe_query\":{},\"probe_name\":{},\"search_queries\":[{}]}}",
         pushed.sent,
-        made.as_secs_f64() * 1e3,
         started.elapsed().as_secs_f64() * 1e3,
-        customer_name(probe),
+        made.contacts,
+        made.deals,
+        made.interactions,
+        made.orders,
+        made.save_bytes,
+        saves.map(json).unwrap_or_else(|| "null".into()),
+        json(&probe_query),
+        json(&probe_name),
+        queries.join(","),
     );
+    Ok(())
+}
+
+fn blank(name: &str, out: &str) -> Result<()> {
+    let mut doc = CustomerDoc::create(DocId::random(), session_actor(DeviceId::random()), Kind::Company, name, crm_core::clock::now_ms());
+    let save = doc.save();
+    std::fs::write(out, &save).with_context(|| format!("writing {out}"))?;
+    println!("{{\"name\":{},\"save_bytes\":{}}}", json(name), save.len());
     Ok(())
 }
 
