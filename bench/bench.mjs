@@ -590,7 +590,7 @@ async function measureLoaded(dev, relay, n, probe) {
       note: `from navigation start; rows shown at ${pct(starts.map((r) => r.listed), 50).toFixed(0)} ms, then the query "${probe.probe_query}" answered`,
     });
 
-    const queries = probe.queries?.length ? probe.queries : FALLBACK_QUERIES;
+    const queries = probe.search_queries?.length ? probe.search_queries : FALLBACK_QUERIES;
     step(`${n} customers: keystroke to painted search results: ${queries.length} queries (${queries.map((q) => q.query).join(', ')})`);
     const profiler = await startProfile(dev.context, page);
     const keys = [];
