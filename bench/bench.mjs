@@ -17,6 +17,7 @@ import {
 } from '../tests/e2e/lib/ui.mjs';
 import { lighthouse } from './lib/lighthouse.mjs';
 import { measureLoad, stopLoad } from './lib/load.mjs';
+import * as cmp from './comparator/comparator.mjs';
 import { fmt, KB, MB, pct, Results } from './lib/results.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -103,6 +104,11 @@ const COLD_RUNS = 3; // after one warm-up start
 // the reconnect workspace: 30,000 chunks of 10,000 customers written by 10 devices; then
 // 1% of the customers changed while the device was away
 const RECONNECT = { devices: 10, customers: 10_000, chunksPerCustomer: 3, changedPercent: 1 };
+
+// the comparator's sync server of the growing workspace, and its harness build
+const comparator = { server: null, harness: null, error: null };
+// set the comparator's side of figure `id` from a result { value, note, samples } (null: n/a)
+const cmpSide = (id, value, note, samples) => results.comparator(id, value ?? null, { note, samples });
 
 const started = Date.now();
 let deadline = started + DEADLINE_S * 1000; // a signal moves it to now
@@ -281,6 +287,43 @@ async function measureEdits(s) {
   results.record('edit_p95', { value: pct(samples, 95), stat: 'p95', note });
   await a.context.close();
   await b.context.close();
+
+  // the comparator: two devices of a one-customer workspace, the same edits
+  step(`An edit visible in a second browser via the sync server (automerge-repo): ${EDIT_SAMPLES} edits`);
+  const server = await cmp.startComparator(s);
+  try {
+    const saves = path.join(await s.userDataDir(), 'one.saves');
+    await native(['seed', '--secret', randomBytes(32).toString('hex'), '--first', '1', '--count', '1', '--saves', saves], 60_000);
+    const seeded = await cmp.seed(server, saves, 1, { timeoutMs: 60_000 });
+    if (seeded.ms == null) throw new Error(seeded.note);
+    const ca = await s.device(browser, 'cmp edit A');
+    const cb = await s.device(browser, 'cmp edit B');
+    for (const d of [ca, cb]) {
+      const r = await cmp.firstSync(d, server, 1, { timeoutMs: 60_000 });
+      if (r.ms == null) throw new Error(r.note);
+    }
+    const r = await cmp.editVisible(ca.page, cb.page, EDIT_SAMPLES, { timeoutMs: Math.min(180_000, remaining()) });
+    cmpSide('edit_p50', r.samples && pct(r.samples, 50), r.note, r.samples);
+    cmpSide('edit_p95', r.samples && pct(r.samples, 95), r.note);
+
+    step('Storage of one customer after 10 and 10,000 edits (automerge-repo, in the browser and on the sync server)');
+    const blank = path.join(await s.userDataDir(), 'blank.save');
+    await native(['blank', '--name', 'Acme Trading Co.', '--out', blank], 30_000);
+    const st = await cmp.storage(ca.page, server, blank, { edits: [10, 10_000], timeoutMs: Math.min(300_000, remaining()) });
+    const at = (e) => st.points?.find((p) => p.edits === e);
+    for (const [id, e, side] of [
+      ['storage_device_10', 10, 'deviceBytes'], ['storage_relay_10', 10, 'relayBytes'],
+      ['storage_device_10000', 10_000, 'deviceBytes'], ['storage_relay_10000', 10_000, 'relayBytes'],
+      ['storage_relay_10000_after', 10_000, 'relayBytes'],
+    ]) {
+      const p = at(e);
+      cmpSide(id, p?.[side], p ? `${st.note}; the document's Automerge save ${fmt(p.automergeSave, 'bytes')}${id.endsWith('after') ? '; the sync server keeps no window: the same bytes' : ''}` : st.note);
+    }
+    await ca.context.close();
+    await cb.context.close();
+  } finally {
+    await server.stop();
+  }
   await browser.close();
   await relay.dispose();
 }
@@ -368,7 +411,7 @@ async function measureTabs(s) {
   await installHelpers(a.page);
   await installHelpers(second);
   const { samples, note } = await editLatency(a.page, second);
-  results.record('tab_p95', { value: pct(samples, 95), stat: 'p95', note, samples });
+  results.record('tab_p95', { value: pct(samples, 95), stat: 'p95', note, samples, comparator_note: 'n/a: the stack as named (IndexedDB + WebSocket adapters) has no tab-to-tab channel' });
   await a.context.close();
   await browser.close();
   await relay.dispose();
@@ -397,7 +440,7 @@ async function measurePeers(s) {
   await installHelpers(a.page);
   await installHelpers(b.page);
   const { samples, note } = await editLatency(a.page, b.page);
-  results.record('peer_p95', { value: pct(samples, 95), stat: 'p95', note, samples });
+  results.record('peer_p95', { value: pct(samples, 95), stat: 'p95', note, samples, comparator_note: 'n/a: the stack as named has no direct (WebRTC) connection' });
   await a.context.close();
   await b.context.close();
   await browser.close();
@@ -405,7 +448,7 @@ async function measurePeers(s) {
 }
 
 /** A workspace of `n` customers: first sync, cold starts, keystrokes, opening one, heap. */
-async function measureSize(s, relay, invite, n, probe) {
+async function measureSize(s, relay, invite, n, probe, last) {
   const k = sizeLabel(n);
   step(`${n} customers: first sync into a new device`);
   const dir = await s.userDataDir();
@@ -440,11 +483,59 @@ async function measureSize(s, relay, invite, n, probe) {
     results.record(`sync_in_${k}`, { value: syncMs, note: 'from opening the invite link to the list counting them all and the status "synced"' });
     await net.detach();
     results.record(`sync_in_${k}_bytes`, { value: wsBytes, note: `WebSocket payloads both ways, ${wsFrames} frames (CDP Network.webSocketFrameSent/Received); the HTTP upgrade not counted` });
-    await measureLoaded(dev, relay, n, probe);
+    const other = await comparatorDevice(s, n, probe);
+    try {
+      await measureLoaded(dev, relay, n, probe, other);
+      if (other && last) await comparatorReconnect(other, n);
+    } finally {
+      await other?.context.close().catch(() => {});
+    }
     return syncMs;
   } finally {
     await dev.context.close().catch(() => {});
   }
+}
+
+/**
+ * The comparator's device for a workspace of `n` customers (seeded from `probe.saves`, the
+ * same documents as ours): a new device that syncs them all in. Its first-sync figures are
+ * set here; null when the comparator could not get there (the figures then say why).
+ */
+async function comparatorDevice(s, n, probe) {
+  const k = sizeLabel(n);
+  const why = (msg) => {
+    for (const id of [`sync_in_${k}`, `sync_in_${k}_bytes`, `cold_start_${k}`, `keystroke_${k}_p50`, `keystroke_${k}`, `open_${k}_p50`, `open_${k}`, `saved_${k}_p50`, `saved_${k}`, `heap_${k}`]) cmpSide(id, null, msg);
+    return null;
+  };
+  if (comparator.error) return why(comparator.error);
+  if (!probe.saves) return why('the seed wrote no saves for the comparator');
+  step(`${n} customers, automerge-repo: seeding the sync server with the same documents, then a first sync into a new device`);
+  const seeded = await cmp.seed(comparator.server, probe.saves, probe.customers, { timeoutMs: Math.min(600_000, remaining()) });
+  if (seeded.ms == null) return why(`seeding the sync server: ${seeded.note}`);
+  console.log(`    seeded in ${(seeded.ms / 1000).toFixed(1)} s: ${seeded.note}`);
+  const dev = await s.persistentDevice(await s.userDataDir(), `cmp device ${k}`);
+  const r = await cmp.firstSync(dev, comparator.server, n, { timeoutMs: Math.min(n <= 1000 ? 180_000 : 600_000, remaining()) });
+  cmpSide(`sync_in_${k}`, r.ms, r.note);
+  cmpSide(`sync_in_${k}_bytes`, r.bytes, r.note);
+  console.log(`    automerge-repo first sync: ${fmt(r.ms, 'ms')}, ${fmt(r.bytes, 'bytes')}`);
+  if (r.ms == null) {
+    await dev.context.close().catch(() => {});
+    return why(`its first sync did not finish: ${r.note}`);
+  }
+  return dev;
+}
+
+/** The comparator's reconnects, on its device holding the largest workspace. */
+async function comparatorReconnect(other, n) {
+  step(`Reconnect after offline, automerge-repo: its device holding ${n} customers; nothing new, then 1% changed`);
+  await other.page.goto(comparator.server.url);
+  await other.page.waitForFunction((n) => window.__cmp?.state().listed >= n, n, { timeout: 120_000 });
+  const none = await cmp.reconnect(other.page, n, { timeoutMs: Math.min(180_000, remaining()) });
+  cmpSide('reconnect_bytes', none.bytes, `${n} customers; ${none.note}`);
+  cmpSide('reconnect_round_trips', none.roundTrips, none.note);
+  const some = await cmp.reconnect(other.page, n, { changedFraction: 0.01, timeoutMs: Math.min(180_000, remaining()) });
+  cmpSide('reconnect_changed_bytes', some.bytes, `${n} customers; ${some.note}`);
+  cmpSide('reconnect_changed_round_trips', some.roundTrips, some.note);
 }
 
 /** A CSV of `n` customers, Chinese and Latin names, and one probe customer to search for. */
@@ -565,7 +656,7 @@ async function measureAnalytics(s, relay, n) {
 }
 
 /** Cold start, keystrokes, opening customers and heap on a device holding `n` customers. */
-async function measureLoaded(dev, relay, n, probe) {
+async function measureLoaded(dev, relay, n, probe, other = null) {
   const k = sizeLabel(n);
   const page = dev.page;
   {
@@ -584,8 +675,11 @@ async function measureLoaded(dev, relay, n, probe) {
       });
       if (i > 0) starts.push(r);
     }
+    // the comparator's cold starts, the same probe, right after ours
+    const cc = other ? await cmp.coldStart(other.page, n, probe, { runs: COLD_RUNS, timeoutMs: Math.min(240_000, remaining()) }) : null;
     const searchable = starts.map((r) => r.searchable);
     results.record(`cold_start_${k}`, {
+      comparator: cc?.ms, comparator_samples: cc?.samples, comparator_note: cc?.note,
       value: pct(searchable, 50), stat: 'median', samples: searchable,
       note: `from navigation start; rows shown at ${pct(starts.map((r) => r.listed), 50).toFixed(0)} ms, then the query "${probe.probe_query}" answered`,
     });
@@ -596,18 +690,28 @@ async function measureLoaded(dev, relay, n, probe) {
     const keys = [];
     const doms = [];
     const byScript = {};
+    // the comparator's keystrokes on the same queries, query by query after ours
+    const theirs = [];
+    const theirNotes = [];
     for (const { query, kind } of queries) {
       for (const r of await typeQuery(page, query, kind)) {
         keys.push(r.ms);
         doms.push(r.dom ?? r.ms);
         (byScript[kind] ??= []).push(r.ms);
       }
+      if (other) {
+        const [c] = await cmp.search(other.page, [{ query, kind }], { timeoutMs: Math.min(60_000, remaining()) });
+        if (c.samples) theirs.push(...c.samples);
+        else theirNotes.push(`"${query}" (${kind}): ${c.note}`);
+      }
     }
     await profiler?.stop(`keystrokes-${k}`);
     const scripts = Object.entries(byScript).map(([sc, xs]) => `${sc} p95 ${pct(xs, 95).toFixed(1)} ms`).join(', ');
-    results.record(`keystroke_${k}_p50`, { value: pct(keys, 50), stat: 'p50', samples: keys });
+    const cmpKeys = theirs.length ? theirs : null;
+    const cmpKeyNote = other ? `${theirs.length} keystrokes on the harness's substring search${theirNotes.length ? `; not measured: ${theirNotes.join('; ')}` : ''}` : undefined;
+    results.record(`keystroke_${k}_p50`, { value: pct(keys, 50), stat: 'p50', samples: keys, comparator: cmpKeys && pct(cmpKeys, 50), comparator_samples: cmpKeys, comparator_note: cmpKeyNote });
     results.record(`keystroke_${k}`, {
-      value: pct(keys, 95), stat: 'p95',
+      value: pct(keys, 95), stat: 'p95', comparator: cmpKeys && pct(cmpKeys, 95), comparator_note: cmpKeyNote,
       note: `${keys.length} keystrokes into "Search customers" (Latin and pinyin a letter at a time, Chinese as one input-method commit), each at the start of a frame, until the painted count line answers it (${scripts}); DOM updated after p50 ${pct(doms, 50).toFixed(1)} / p95 ${pct(doms, 95).toFixed(1)} ms (the rest is style, layout, paint)`,
       extra: { queries, dom_updated_ms: doms.map((x) => Math.round(x * 100) / 100) },
     });
@@ -616,8 +720,16 @@ async function measureLoaded(dev, relay, n, probe) {
     await page.evaluate(() => window.__bench.setValue(window.__bench.labelled('Search customers'), ''));
     await page.waitForFunction(() => !/match/.test(window.__bench.count()), null, { timeout: 20_000 });
     const opens = [];
+    const theirOpens = [];
+    let theirOpenNote = null;
     const openProfiler = await startProfile(dev.context, page);
     for (let i = 0; i < OPEN_SAMPLES; i++) {
+      // the comparator's opens alternate with ours, half at a time
+      if (other && i % (OPEN_SAMPLES / 2) === 0) {
+        const c = await cmp.openCustomer(other.page, { samples: OPEN_SAMPLES / 2, timeoutMs: Math.min(60_000, remaining()) });
+        if (c.samples) theirOpens.push(...c.samples);
+        theirOpenNote = c.note;
+      }
       opens.push(
         await page.evaluate((i) => {
           const b = window.__bench;
@@ -632,17 +744,29 @@ async function measureLoaded(dev, relay, n, probe) {
       await page.waitForFunction(() => window.__bench.list()?.querySelector('a'), null, { timeout: 20_000 });
     }
     await openProfiler?.stop(`open-${k}`);
-    results.record(`open_${k}_p50`, { value: pct(opens, 50), stat: 'p50', samples: opens });
+    const co = theirOpens.length ? theirOpens : null;
+    results.record(`open_${k}_p50`, { value: pct(opens, 50), stat: 'p50', samples: opens, comparator: co && pct(co, 50), comparator_samples: co, comparator_note: theirOpenNote ?? undefined });
     results.record(`open_${k}`, {
-      value: pct(opens, 95), stat: 'p95',
+      value: pct(opens, 95), stat: 'p95', comparator: co && pct(co, 95), comparator_note: theirOpenNote ?? undefined,
       note: 'click on a list row until its "Name" field holds the name, painted',
     });
 
     step(`${n} customers: edit one field until the page says it is saved, ${SAVE_SAMPLES} edits`);
-    const saves = await editSaved(page);
-    results.record(`saved_${k}_p50`, { value: pct(saves, 50), stat: 'p50', samples: saves });
+    const saves = [];
+    const theirSaves = [];
+    let theirSaveNote;
+    for (let half = 0; half < 2; half++) {
+      saves.push(...(await editSaved(page, SAVE_SAMPLES / 2)));
+      if (other) {
+        const c = await cmp.editSaved(other.page, { samples: SAVE_SAMPLES / 2, timeoutMs: Math.min(60_000, remaining()) });
+        if (c.samples) theirSaves.push(...c.samples);
+        theirSaveNote = c.note;
+      }
+    }
+    const cs = theirSaves.length ? theirSaves : null;
+    results.record(`saved_${k}_p50`, { value: pct(saves, 50), stat: 'p50', samples: saves, comparator: cs && pct(cs, 50), comparator_samples: cs, comparator_note: theirSaveNote });
     results.record(`saved_${k}`, {
-      value: pct(saves, 95), stat: 'p95',
+      value: pct(saves, 95), stat: 'p95', comparator: cs && pct(cs, 95), comparator_note: theirSaveNote,
       note: 'a new "Phone" (input + change) until the painted save line says "Saved on this device": the edit is in IndexedDB',
     });
 
@@ -659,7 +783,15 @@ async function measureLoaded(dev, relay, n, probe) {
     });
     const wasm = sizes.value.reduce((a, b) => a + b, 0);
     await cdp.detach();
+    let ch = null;
+    if (other) {
+      // back to its list, all loaded, as ours is after its cold starts
+      await other.page.goto(comparator.server.url);
+      await other.page.waitForFunction((n) => window.__cmp?.state().listed >= n, n, { timeout: 120_000 }).catch(() => {});
+      ch = await cmp.heap(other.page);
+    }
     results.record(`heap_${k}`, {
+      comparator: ch?.bytes, comparator_note: ch?.note,
       value: usage.usedSize + wasm,
       note: `JS heap used ${fmt(usage.usedSize, 'bytes')} (CDP Runtime.getHeapUsage) + wasm memory ${fmt(wasm, 'bytes')} (${sizes.value.length} WebAssembly.Memory, found with Runtime.queryObjects)`,
       extra: { js_used: usage.usedSize, js_total: usage.totalSize, wasm_memories: sizes.value },
@@ -727,11 +859,12 @@ async function startProfile(context, page) {
  * On the list: opens a customer, then times `SAVE_SAMPLES` edits of "Phone", each from the
  * change until the frame that paints the save line's return to "saved" (docs/CONTRACTS.md).
  */
-async function editSaved(page) {
+let saveSeq = 1000;
+async function editSaved(page, count = SAVE_SAMPLES) {
   await page.evaluate(() => window.__bench.list().querySelector('a').click());
   await page.waitForFunction(() => window.__bench.labelled('Phone'), null, { timeout: 20_000 });
   const samples = [];
-  for (let i = 0; i < SAVE_SAMPLES; i++) {
+  for (let i = 0; i < count; i++) {
     samples.push(await page.evaluate((v) => {
       const b = window.__bench;
       const line = document.querySelector('p.save-state');
@@ -748,7 +881,7 @@ async function editSaved(page) {
         el.dispatchEvent(new Event('change', { bubbles: true }));
         if (line.dataset.state === 'saving') wrote = true;
       }, () => wrote && line.dataset.state === 'saved').finally(() => mo.disconnect());
-    }, `+86 571 8000 ${String(1000 + i)}`));
+    }, `+86 571 8000 ${String(saveSeq++).padStart(4, '0')}`));
   }
   await page.goBack();
   await page.waitForFunction(() => window.__bench.list()?.querySelector('a'), null, { timeout: 20_000 });
@@ -842,6 +975,15 @@ async function main() {
       value: download,
       note: download == null ? 'CRM_BENCH_DOWNLOAD not set: run through `cargo xtask bench`' : 'brotli siblings written by the release build (xtask/src/compress.rs)',
     });
+    step('The comparator: the automerge-repo harness page (esbuild), and its download');
+    try {
+      comparator.harness = await cmp.buildHarness();
+      cmpSide('download', comparator.harness.downloadBytes, comparator.harness.note);
+    } catch (err) {
+      comparator.error = `the comparator's harness did not build: ${err.message.split('\n')[0]}`;
+      problems.push(comparator.error);
+      console.error(`    ${comparator.error}`);
+    }
 
     step('Storage of one customer after 10 and 10,000 edits (from `cargo xtask bench`: crates/core/examples/compaction_bytes.rs)');
     const compaction = JSON.parse(env.CRM_BENCH_COMPACTION || '{}');
@@ -897,10 +1039,17 @@ async function main() {
         relay ??= await s.relay();
         const invite = `${relay.url}#join=${secret}`;
         step(`${n} customers: seeding the workspace through the relay (${n - seeded} sealed chunks, native client)`);
-        const probe = await native(['seed', '--url', relay.url, '--secret', secret, '--first', String(seeded + 1), '--count', String(n - seeded)], Math.min(180_000, remaining()));
+        const saves = path.join(await s.userDataDir(), `customers-${k}.saves`);
+        const probe = await native(['seed', '--url', relay.url, '--secret', secret, '--first', String(seeded + 1), '--count', String(n - seeded), '--saves', saves], Math.min(180_000, remaining()));
         seeded = n;
-        console.log(`    pushed ${probe.chunks} chunks (${fmt(probe.bytes_sent, 'bytes')}) in ${(probe.total_ms / 1000).toFixed(1)} s`);
-        const ms = await measureSize(s, relay, invite, n, probe);
+        console.log(`    pushed ${probe.chunks} chunks (${fmt(probe.bytes_sent, 'bytes')}) in ${(probe.total_ms / 1000).toFixed(1)} s; ${probe.contacts} contacts, ${probe.deals} deals, ${probe.interactions} interactions, ${probe.orders} orders`);
+        if (!comparator.error && !comparator.server) {
+          comparator.server = await cmp.startComparator(s).catch((err) => {
+            comparator.error = `the sync server did not start: ${err.message}`;
+            return null;
+          });
+        }
+        const ms = await measureSize(s, relay, invite, n, probe, n === SIZES[SIZES.length - 1]);
         lastSync = { n, ms };
       }));
     }
