@@ -4,9 +4,11 @@
 //! most every 100 ms). A run
 //! starts when a screen first needs figures ([`want`]) and again, a second after the data
 //! settles, whenever customers or settings change (locally or by sync), so the figures follow
-//! the data. A newer run supersedes an older one.
+//! the data. A newer run supersedes an older one. A run over the same purchases as the last
+//! one (an edit of a phone number, a note) takes the last fit instead of fitting again.
 
 use crate::state::AppState;
+use crm_core::analytics::fit::{FitProblem, Fitted};
 use crm_core::analytics::{Job, Options, Phase, Report};
 use crm_core::dates::Date;
 use leptos::prelude::*;
@@ -44,6 +46,9 @@ pub struct Analytics {
 
 thread_local! {
     static RUN: Cell<u64> = const { Cell::new(0) };
+    /// the last run's fit and the hash of what it was fitted on: a run over the same purchases
+    /// (most edits) takes it instead of fitting again (`Job::reuse_fit`)
+    static LAST_FIT: std::cell::RefCell<Option<(u64, Result<Fitted, FitProblem>)>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Today in the user's time zone, as a day number.
@@ -124,6 +129,9 @@ fn start(app: AppState, after_ms: u32) {
         let opts = options(app);
         let rows = app.summaries.with_untracked(Vec::len);
         let mut job = Job::new(opts, rows);
+        if let Some((key, fit)) = LAST_FIT.with(|f| f.borrow().clone()) {
+            job.reuse_fit(key, fit);
+        }
         // progress is shown at most every 100 ms: each update re-renders whoever shows it
         let mut shown = 0.0;
         loop {
@@ -141,6 +149,9 @@ fn start(app: AppState, after_ms: u32) {
             });
             match done {
                 Some(report) => {
+                    if let Some(key) = job.fit_key() {
+                        LAST_FIT.with(|f| *f.borrow_mut() = Some((key, report.fit.clone())));
+                    }
                     app.analytics.update(|a| {
                         a.report = Some(Arc::new(report));
                         a.progress = None;

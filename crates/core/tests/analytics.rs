@@ -392,3 +392,38 @@ fn a_longer_horizon_is_worth_more_and_stays_finite() {
     assert!(ten > one, "{ten} > {one}");
     assert_eq!(capped, ten, "the horizon is capped at ten years");
 }
+
+/// Runs a job to its report, offering `previous` (a fit and its key); returns the report, the
+/// job's fit key, and how many steps it took.
+fn run_reusing(opts: Options, rows: &[Summary], previous: Option<(u64, Result<crm_core::analytics::fit::Fitted, FitProblem>)>) -> (Report, u64, usize) {
+    let mut job = Job::new(opts, rows.len());
+    if let Some((key, fit)) = previous {
+        job.reuse_fit(key, fit);
+    }
+    let mut steps = 0;
+    loop {
+        steps += 1;
+        if let Some(r) = job.step(rows) {
+            return (r, job.fit_key().expect("read"), steps);
+        }
+    }
+}
+
+#[test]
+fn a_run_over_the_same_purchases_takes_the_previous_fit_and_any_other_fits_again() {
+    let mut rows = cdnow();
+    let opts = Options::new(day("1997-09-30"));
+    let (first, key, fitting_steps) = run_reusing(opts.clone(), &rows, None);
+    // a change that leaves the purchases alone (a phone number, a note): the same fit, taken
+    rows[3].phone = "+1 555 0100".into();
+    let (again, key2, steps) = run_reusing(opts.clone(), &rows, Some((key, first.fit.clone())));
+    assert_eq!(key2, key);
+    assert_eq!(again, first);
+    assert!(steps * 2 < fitting_steps, "no fitting: {steps} steps against {fitting_steps}");
+    // one more order before the as-of date: another key, and a fit of the new data
+    rows[3].facts.orders.push((day("1997-09-01"), 5_000));
+    let (changed, key3, _) = run_reusing(opts.clone(), &rows, Some((key, first.fit.clone())));
+    assert_ne!(key3, key);
+    assert_eq!(changed.fit, run(opts, &rows).fit);
+    assert_ne!(changed.fit, first.fit);
+}

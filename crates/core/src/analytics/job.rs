@@ -50,6 +50,10 @@ pub struct Job {
     total: usize,
     fitter: Option<Fitter>,
     fit: Option<Result<Fitted, FitProblem>>,
+    /// what the models are fitted on, as a hash (set once reading is done), and a previous
+    /// run's fit of exactly that, to take instead of fitting again
+    fit_key: Option<u64>,
+    previous_fit: Option<(u64, Result<Fitted, FitProblem>)>,
     scores: Vec<Option<Scores>>,
     /// per row: derived stage at each of the 12 month ends
     month_stages: Vec<[u8; 12]>,
@@ -85,6 +89,29 @@ pub fn month_ends(as_of: i32) -> Vec<(String, i32)> {
     out
 }
 
+/// A hash of the models' inputs, in order (FNV-1a over their bits: stable across runs and
+/// platforms, unlike std's randomly keyed hasher).
+fn fit_key(hs: &[History], ss: &[Spend]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |v: u64| {
+        for b in v.to_le_bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(hs.len() as u64);
+    for x in hs {
+        eat(x.x as u64);
+        eat(x.tx.to_bits());
+        eat(x.t.to_bits());
+    }
+    eat(ss.len() as u64);
+    for x in ss {
+        eat(x.x as u64);
+        eat(x.m.to_bits());
+    }
+    h
+}
+
 impl Job {
     /// An analysis of `rows` summary rows (deleted ones are skipped).
     pub fn new(mut opts: Options, rows: usize) -> Self {
@@ -98,6 +125,8 @@ impl Job {
             total: rows,
             fitter: None,
             fit: None,
+            fit_key: None,
+            previous_fit: None,
             scores: vec![None; rows],
             month_stages: Vec::new(),
             month_ends,
@@ -107,6 +136,19 @@ impl Job {
             buyers: 0,
             segments: Vec::new(),
         }
+    }
+
+    /// Offers the fit of an earlier run (`key` = its [`Job::fit_key`]): when this run's models
+    /// come from exactly the same histories and spends, it is taken as it is instead of fitting
+    /// again (most changes, a phone number, a note, leave the purchases alone, and the fit is
+    /// by far the costliest part of a run).
+    pub fn reuse_fit(&mut self, key: u64, fit: Result<Fitted, FitProblem>) {
+        self.previous_fit = Some((key, fit));
+    }
+
+    /// The hash of what the models were fitted on, once the rows are read.
+    pub fn fit_key(&self) -> Option<u64> {
+        self.fit_key
     }
 
     /// The phase and the share of the whole job done (0 to 1).
@@ -140,9 +182,14 @@ impl Job {
                 if end >= self.total.min(summaries.len()) {
                     let hs: Vec<History> = self.rows.iter().filter_map(|r| r.model.map(|m| m.0)).collect();
                     let ss: Vec<Spend> = self.rows.iter().filter_map(|r| r.model.map(|m| m.1)).filter(|s| s.x > 0).collect();
-                    match Fitter::new(&hs, &ss) {
-                        Ok(f) => self.fitter = Some(f),
-                        Err(e) => self.fit = Some(Err(e)),
+                    let key = fit_key(&hs, &ss);
+                    self.fit_key = Some(key);
+                    match self.previous_fit.take() {
+                        Some((k, fit)) if k == key => self.fit = Some(fit),
+                        _ => match Fitter::new(&hs, &ss) {
+                            Ok(f) => self.fitter = Some(f),
+                            Err(e) => self.fit = Some(Err(e)),
+                        },
                     }
                     self.phase = Phase::Fitting;
                     self.next = 0;
