@@ -103,6 +103,23 @@ pub fn follow_changes(app: AppState) {
     });
 }
 
+/// Where the last fit is kept between visits, so the first analysis after a start takes it
+/// too when the purchases are the same (the key covers every input of the fit, so another
+/// workspace's or a changed history's fit is never taken).
+const FIT_KEY: &str = "crm.analytics.last-fit";
+
+fn stored_fit() -> Option<(u64, Result<Fitted, FitProblem>)> {
+    let text = super::local_storage()?.get_item(FIT_KEY).ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+fn store_fit(fit: &(u64, Result<Fitted, FitProblem>)) {
+    if let (Some(storage), Ok(text)) = (super::local_storage(), serde_json::to_string(fit)) {
+        // a full storage only costs the next start a fit
+        let _ = storage.set_item(FIT_KEY, &text);
+    }
+}
+
 fn options(app: AppState) -> Options {
     let choice = app.analytics.with_untracked(|a| a.choice.clone());
     let mut o = Options::new(choice.as_of.unwrap_or_else(today));
@@ -129,7 +146,7 @@ fn start(app: AppState, after_ms: u32) {
         let opts = options(app);
         let rows = app.summaries.with_untracked(Vec::len);
         let mut job = Job::new(opts, rows);
-        if let Some((key, fit)) = LAST_FIT.with(|f| f.borrow().clone()) {
+        if let Some((key, fit)) = LAST_FIT.with(|f| f.borrow().clone()).or_else(stored_fit) {
             job.reuse_fit(key, fit);
         }
         // progress is shown at most every 100 ms: each update re-renders whoever shows it
@@ -150,7 +167,9 @@ fn start(app: AppState, after_ms: u32) {
             match done {
                 Some(report) => {
                     if let Some(key) = job.fit_key() {
-                        LAST_FIT.with(|f| *f.borrow_mut() = Some((key, report.fit.clone())));
+                        let last = (key, report.fit.clone());
+                        store_fit(&last);
+                        LAST_FIT.with(|f| *f.borrow_mut() = Some(last));
                     }
                     app.analytics.update(|a| {
                         a.report = Some(Arc::new(report));

@@ -8,14 +8,11 @@
 //! made once; only its public half leaves the device, in the workspace document). Another tab
 //! seeing the ring change reloads, so no tab goes on sealing with a replaced key.
 
+use super::local_storage;
 use crm_core::members::{hex_bytes, open_envelope, seal_envelope, DeviceKeyPair, InviteSecret, KeyRing};
 use crm_core::{DeviceId, WorkspaceId};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
 
 pub fn ring_key(workspace: &WorkspaceId) -> String {
     format!("crm.keyring.{workspace}")

@@ -13,6 +13,11 @@ pub mod sync_client;
 pub mod tabs;
 pub mod workspace;
 
+/// The page's localStorage (None where the browser has none or refuses it).
+pub fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }

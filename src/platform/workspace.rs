@@ -7,16 +7,13 @@
 //! itself) still works until the workspace's key is first rotated. Either fragment is removed
 //! from the address bar and history at once.
 
+use super::local_storage;
 use super::members::{self, ApiError};
 use crate::i18n::{fill, members::MembersMsg, Locale};
 use crm_core::members::{InviteSecret, KeyRing};
 use crm_core::WorkspaceSecret;
 
 const CURRENT: &str = "crm.workspace-secret";
-
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
 
 /// What the URL's fragment asks for.
 enum Link {

@@ -17,6 +17,7 @@
 //! the person looks at another screen, and its progress or result is there when they return.
 //! The export of all customers (CSV, vCard) is at the bottom of the page.
 
+use crate::platform::local_storage;
 use crate::i18n::import::{ExportMsg, ImportMsg, ProblemMsg};
 use crate::i18n::{fill, format, use_locale, Locale};
 use crate::platform::files::{self, decode, read_file};
@@ -135,10 +136,6 @@ fn kind_key(kind: ImportKind) -> &'static str {
 
 fn mapping_key(kind: ImportKind) -> String {
     format!("crm.import.mapping.{}", kind_key(kind))
-}
-
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// The mapping last used for this kind of import on this device.
