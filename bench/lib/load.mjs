@@ -1,4 +1,4 @@
-// The "relay under load" figures of `cargo xtask bench` (issue 6; bench/load/README-section.md):
+// The "relay under load" figures of `cargo xtask bench` (issue 6; bench/README.md, "Relay under load"):
 // for each N, our relay and then @automerge/automerge-repo-sync-server are started fresh (free
 // port on 127.0.0.1, new data dir) and `crm-load` (bench/load) runs N WebSocket clients in
 // teams of 10 against each. Returns figures { id, name, unit, ours, comparator, note, extra }:
