@@ -13,9 +13,11 @@
 //! - `blank --name <name> --out <file>`: writes the Automerge save of a new customer that has
 //!   only a name (`CustomerDoc::create`), the start of the comparator's storage figure (the
 //!   same customer crates/core/examples/compaction_bytes.rs edits 10,000 times).
-//! - `reconnect --url <relay> --devices <n> --customers <n> --chunks-per-customer <n>`: fills a
-//!   fresh workspace with that many chunks written by that many devices, then reconnects a
-//!   device that already holds all of them and counts what "nothing new" costs.
+//! - `reconnect --url <relay> --devices <n> --customers <n> --chunks-per-customer <n>
+//!   [--changed-percent <p>]`: fills a fresh workspace with that many chunks written by that
+//!   many devices, then reconnects a device that already holds all of them and counts what
+//!   "nothing new" costs. With `--changed-percent`, another device then edits that share of
+//!   the customers and the device reconnects once more to catch up (`changed_run`).
 //!
 //! Each prints one JSON object on stdout; `cargo xtask bench` reads it through bench/bench.mjs.
 
@@ -61,7 +63,13 @@ fn run() -> Result<()> {
     match command.as_str() {
         "seed" => seed(opts.get("url").map(String::as_str), &text("secret")?, number("first")?, number("count")?, opts.get("saves").map(String::as_str)),
         "blank" => blank(&text("name")?, &text("out")?),
-        "reconnect" => reconnect(&text("url")?, number("devices")?, number("customers")?, number("chunks-per-customer")?),
+        "reconnect" => reconnect(
+            &text("url")?,
+            number("devices")?,
+            number("customers")?,
+            number("chunks-per-customer")?,
+            opts.get("changed-percent").map(|p| p.parse::<u64>()).transpose().context("--changed-percent is not a number")?.unwrap_or(0),
+        ),
         _ => bail!("usage: crm-bench seed|blank|reconnect ... (see bench/README.md)"),
     }
 }
@@ -382,16 +390,18 @@ fn blank(name: &str, out: &str) -> Result<()> {
     Ok(())
 }
 
-fn reconnect(url: &str, devices: u64, customers: u64, per_customer: u64) -> Result<()> {
+fn reconnect(url: &str, devices: u64, customers: u64, per_customer: u64, changed_percent: u64) -> Result<()> {
     let keys = WorkspaceSecret::generate().keys();
     let started = Instant::now();
     // the workspace: `devices` devices each create their share of the customers and edit each
     // one until it has `per_customer` chunks
     let mut replicas: Vec<Replica> = (0..devices).map(|_| Replica::device(DeviceId::random(), keys.clone())).collect();
     let mut chunks = Vec::new();
+    let mut ids = Vec::new();
     for i in 0..customers {
         let replica = &mut replicas[(i % devices) as usize];
         let id = DocId::random();
+        ids.push(id);
         chunks.push(replica.create(id, Kind::Company, &customer_name(i + 1)));
         for k in 1..per_customer {
             let phone = format!("+44 20 7946 {:04}", (i * 31 + k) % 10_000);
@@ -433,8 +443,41 @@ fn reconnect(url: &str, devices: u64, customers: u64, per_customer: u64) -> Resu
             x.chunks_received,
         ));
     }
+    // another device changes `changed_percent` of the customers; the device that held
+    // everything before catches up
+    let mut changed_run = String::from("null");
+    if changed_percent > 0 {
+        let changed = (customers * changed_percent).div_ceil(100);
+        let mut chunks = Vec::new();
+        for k in 0..changed {
+            let i = k * customers / changed;
+            let replica = &mut replicas[(i % devices) as usize];
+            chunks.extend(replica.edit(ids[i as usize], &[Edit::Set(Field::Phone, format!("+1 555 0199 {k:04}"))])?);
+        }
+        let (mut writer, _) = Client::connect(url, &keys)?;
+        writer.push(chunks)?;
+        writer.close();
+        let (mut device, handshake) = Client::connect(url, &keys)?;
+        let t = Instant::now();
+        let x = device.catch_up(&everything)?;
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        let late_frames = device.frames_within(QUIET)?;
+        let b = device.bytes();
+        device.close();
+        changed_run = format!(
+            "{{\"changed\":{changed},\"bytes_sent\":{},\"bytes_received\":{},\"bytes\":{},\"handshake_bytes\":{},\"round_trips\":{},\"frames_sent\":{},\"frames_received\":{},\"chunks_received\":{},\"late_frames\":{late_frames},\"ms\":{ms:.2}}}",
+            b.sent - handshake.sent,
+            b.received - handshake.received,
+            (b.sent - handshake.sent) + (b.received - handshake.received),
+            handshake.sent + handshake.received,
+            x.round_trips,
+            x.frames_sent,
+            x.frames_received,
+            x.chunks_received,
+        );
+    }
     println!(
-        "{{\"devices\":{devices},\"customers\":{customers},\"chunks\":{total_chunks},\"fill_ms\":{:.0},\"quiet_ms\":{},\"runs\":[{}]}}",
+        "{{\"devices\":{devices},\"customers\":{customers},\"chunks\":{total_chunks},\"fill_ms\":{:.0},\"quiet_ms\":{},\"runs\":[{}],\"changed_run\":{changed_run}}}",
         filled.as_secs_f64() * 1e3,
         QUIET.as_millis(),
         runs.join(",")
