@@ -460,6 +460,29 @@ export async function coldStart(page, n, probe, { runs = 3, timeoutMs = 120_000 
   }
 }
 
+/**
+ * Waits until the page has been quiet for `quietMs`: no WebSocket frame (needs `instrument`)
+ * and no IndexedDB write. After a start, automerge-repo keeps syncing every document with the
+ * server and saving sync states for a while (a minute at 10k customers); the interactive
+ * figures are taken after that, as ours are taken once our app is idle. Returns ms waited.
+ */
+export async function settle(page, { quietMs = 2000, timeoutMs = 180_000 } = {}) {
+  const t0 = Date.now();
+  const activity = () => page.evaluate(() => (window.__ws ? window.__ws.framesSent + window.__ws.framesReceived : 0) + (window.__cmp?.writes() ?? 0));
+  let last = await activity();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`the page was still syncing or saving after ${timeoutMs / 1000} s`);
+    await sleep(200);
+    const now = await activity();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
+  }
+  return Date.now() - t0 - quietMs;
+}
+
 /** Back to the empty query and its full list (untimed). */
 async function clearSearch(page) {
   await page.evaluate(() => window.__bench.setValue(window.__bench.labelled('Search customers'), ''));
@@ -474,6 +497,7 @@ async function clearSearch(page) {
 export async function keystrokes(page, { chars = 'aeiorstnlh0123456789'.split(''), timeoutMs = 120_000 } = {}) {
   try {
     await installHelpers(page);
+    const settled = await settle(page);
     return await within('keystrokes', timeoutMs, async () => {
       const samples = [];
       const dom = [];
@@ -483,7 +507,7 @@ export async function keystrokes(page, { chars = 'aeiorstnlh0123456789'.split(''
         samples.push(round(r.ms));
         dom.push(round(r.dom ?? r.ms));
       }
-      return { samples, dom, chars, note: 'one character into an empty "Search customers", typed at the start of a frame, until the painted count changes (as bench.mjs)' };
+      return { samples, dom, chars, settledMs: settled, note: `one character into an empty "Search customers", typed at the start of a frame, until the painted count changes (as bench.mjs); started once the page had synced and saved for ${settled} ms more` };
     });
   } catch (e) {
     return { samples: null, dom: null, chars, note: e.message };
@@ -528,6 +552,7 @@ async function typeOne({ text }) {
  */
 export async function search(page, queries, { timeoutMs = 120_000 } = {}) {
   await installHelpers(page);
+  await settle(page).catch(() => {});
   const out = [];
   const deadline = Date.now() + timeoutMs;
   for (const { query, kind } of queries) {
@@ -571,6 +596,7 @@ export async function search(page, queries, { timeoutMs = 120_000 } = {}) {
 export async function openCustomer(page, { samples: count = 10, timeoutMs = 120_000 } = {}) {
   try {
     await installHelpers(page);
+    await settle(page);
     return await within('opening customers', timeoutMs, async () => {
       await clearSearch(page);
       const samples = [];
@@ -614,6 +640,7 @@ async function showCustomer(page, docId = null) {
 export async function editSaved(page, { samples: count = 10, timeoutMs = 60_000 } = {}) {
   try {
     await installHelpers(page);
+    await settle(page);
     return await within('edits saved', timeoutMs, async () => {
       const docId = await showCustomer(page);
       const samples = [];
@@ -734,6 +761,7 @@ export async function reconnect(pageOrContext, n, { changedFraction = 0, quietMs
     await cdp.send('Network.enable');
     return await within('reconnect', timeoutMs, async () => {
       await page.waitForFunction((n) => window.__cmp?.state().listed >= n && window.__cmp.state().connected, n, { timeout: 120_000, polling: 200 });
+      await settle(page);
       await page.evaluate(() => window.__cmp.offline());
       await sleep(500);
       let changed = [];
@@ -749,10 +777,16 @@ export async function reconnect(pageOrContext, n, { changedFraction = 0, quietMs
       await page.evaluate(() => window.__cmp.online());
       // the changes arrived ...
       await page.waitForFunction(({ ids, v }) => ids.every((id) => window.__cmp.value(id, 'phone') === v), { ids: changed, v: value }, { timeout: 120_000, polling: 50 });
-      // ... and then nothing for `quietMs`
+      // ... and the server said hello, the device sent a sync message for each document it
+      // holds (it always does on connecting), and then nothing came for `quietMs` (or 5 s
+      // passed without a frame, should some document stay silent)
+      const held = n + 1; // the customers and the index
       for (;;) {
         const last = frames.length ? frames[frames.length - 1].t : t0;
-        if (Date.now() - last >= quietMs && frames.length) break;
+        const peer = frames.some((f) => f.m?.type === 'peer');
+        const syncs = frames.filter((f) => f.dir === 'sent' && f.m?.type === 'sync').length;
+        const quiet = Date.now() - last;
+        if (peer && quiet >= quietMs && (syncs >= held || quiet >= 5000)) break;
         await sleep(20);
       }
       capturing = false;

@@ -46,10 +46,12 @@ const repo = new Repo({ storage, network: [network] });
 // and the heads IndexedDB has committed
 const saving = {};
 const committed = {};
+let writes = 0;
 repo.on('doc-metrics', (e) => {
   if (e.type === 'doc-saved' || e.type === 'doc-compacted') saving[e.documentId] = e.savedHeads;
 });
 stored.addEventListener('stored', (ev) => {
+  writes++;
   const [id, kind] = ev.detail;
   if (kind === 'incremental' || kind === 'snapshot') committed[id] = saving[id];
 });
@@ -343,6 +345,8 @@ window.__cmp = {
   /** Heads IndexedDB has committed for a document (hex), and how many documents it holds. */
   savedHeads: (docId) => committed[docId] ?? null,
   storedDocs: () => Object.keys(committed).length,
+  /** IndexedDB writes committed so far (any kind). */
+  writes: () => writes,
   /** Whether the sync server's last sync message said it has every change of the document. */
   serverHas(docId) {
     const storageId = repo.peers.map((p) => repo.getStorageIdOfPeer(p)).find(Boolean);

@@ -9,13 +9,18 @@
 //!   sync in. With `--saves`, it also writes each customer's Automerge document (the `save()`
 //!   of the very document whose change was pushed) to `file` for the comparator
 //!   (bench/comparator): one record per customer, in order, a 4-byte little-endian length and
-//!   the bytes. Without `--url` it only writes that file.
+//!   the bytes. Without `--url` it only writes that file. Its JSON names a query that finds
+//!   one customer alone (`probe_query`, `probe_name`) and the `search_queries` the bench
+//!   types (`{query, kind: latin|chinese|pinyin, matches}`, matches counted by our search over
+//!   customers 1 to first + count - 1).
 //! - `blank --name <name> --out <file>`: writes the Automerge save of a new customer that has
 //!   only a name (`CustomerDoc::create`), the start of the comparator's storage figure (the
 //!   same customer crates/core/examples/compaction_bytes.rs edits 10,000 times).
-//! - `reconnect --url <relay> --devices <n> --customers <n> --chunks-per-customer <n>`: fills a
-//!   fresh workspace with that many chunks written by that many devices, then reconnects a
-//!   device that already holds all of them and counts what "nothing new" costs.
+//! - `reconnect --url <relay> --devices <n> --customers <n> --chunks-per-customer <n>
+//!   [--changed-percent <p>]`: fills a fresh workspace with that many chunks written by that
+//!   many devices, then reconnects a device that already holds all of them and counts what
+//!   "nothing new" costs. With `--changed-percent`, three times: teammates edit that share of
+//!   the customers and the device reconnects to catch up (`changed_runs`).
 //!
 //! Each prints one JSON object on stdout; `cargo xtask bench` reads it through bench/bench.mjs.
 
@@ -322,6 +327,12 @@ fn seed(url: Option<&str>, secret: &str, first: u64, count: u64, saves: Option<&
         Some(path) => Some(BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {path}"))?)),
         None => None,
     };
+    // the customers before `first` are in the workspace already (bench.mjs grows one
+    // workspace through its sizes): the probe and the query counts cover them too
+    for i in 1..first {
+        let summary = crm_core::Summary::of(&format!("earlier-{i}"), &generate::customer(i), 0);
+        index.upsert(&summary.id, &summary.search_fields());
+    }
     let mut chunks = Vec::with_capacity(count as usize);
     for k in 0..count {
         let (chunk, save) = customer_chunk(&keys, device, &actor, k + 1, first + k, &mut index, &mut made)?;
@@ -340,9 +351,10 @@ fn seed(url: Option<&str>, secret: &str, first: u64, count: u64, saves: Option<&
     let probe_name = generate::customer(probe).name;
     let found = index.search(&probe_query, 10);
     if found.total != 1 {
-        bail!("the probe query {probe_query:?} finds {} customers in these {count}, not 1", found.total);
+        bail!("the probe query {probe_query:?} finds {} customers of 1-{}, not 1", found.total, first + count - 1);
     }
-    // the queries the bench types, with how many of these customers each finds in our search
+    // the queries the bench types, with how many of customers 1 to first + count - 1 each
+    // finds in our search
     let queries: Vec<String> = generate::QUERIES
         .iter()
         .map(|(q, kind)| format!("{{\"query\":{},\"kind\":\"{kind}\",\"matches\":{}}}", json(q), index.search(q, 1).total))
