@@ -47,14 +47,15 @@ enum Command {
         filters: Vec<String>,
     },
     /// Build (release), then measure the app against its performance budgets: prints each
-    /// figure beside its budget and writes them all to bench/results.json.
+    /// figure beside automerge-repo's and its budget, and writes them all to
+    /// bench/results/latest.json (bench/README.md).
     Bench {
         /// Workspace sizes (customers) to measure start-up, search, opening and heap at.
         #[arg(long, default_value = "1000,10000")]
         sizes: String,
         /// Workspace sizes built by importing a CSV through the Import page (the import is
-        /// measured too); "" for none.
-        #[arg(long, default_value = "100000")]
+        /// measured too), e.g. 100000 (about 6 minutes more); "" for none.
+        #[arg(long, default_value = "")]
         import_sizes: String,
     },
 }
