@@ -1,13 +1,17 @@
 //! `cargo xtask bench`: measures the app against the performance budgets of DESIGN.md
-//! section 10 and prints each figure beside its budget, marking those over it. It measures and
+//! section 10, side by side with automerge-repo and its sync server (bench/comparator), and
+//! prints each figure with the comparator's, their ratio and our budget, marking those over
+//! it. It measures and
 //! never asserts: a figure over budget is reported, not failed; the command fails only when it
 //! cannot run. It is bounded in time and stops by itself.
 //!
-//! 1. the tools, Chromium and the e2e suite's npm packages (bench/bench.mjs uses its harness);
+//! 1. the tools, Chromium, the e2e suite's npm packages (bench/bench.mjs uses its harness) and
+//!    the comparator's (automerge-repo, its sync server, esbuild, Lighthouse);
 //! 2. the release build, whose precompression (compress.rs) gives the download figure;
-//! 3. the native sync client `crm-bench` (bench/native, a workspace member) into target/;
+//! 3. the native sync client `crm-bench` (bench/native) and the load generator `crm-load`
+//!    (bench/load), workspace members, into target/;
 //! 4. bench/bench.mjs against the real relay binary and dist/: the table, and every figure in
-//!    bench/results.json. How to read them: bench/README.md.
+//!    bench/results/latest.json. How to read them: bench/README.md.
 
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};

@@ -5,7 +5,8 @@
 //! - `cargo xtask test` installs missing tools and browsers, then runs the native tests, the
 //!   in-browser wasm tests and the end-to-end suite, failing fast.
 //! - `cargo xtask bench` builds as `run` does, then measures the app against the performance
-//!   budgets (DESIGN.md section 10) and writes every figure to bench/results.json.
+//!   budgets (DESIGN.md section 10) beside automerge-repo, and writes every figure to
+//!   bench/results/latest.json.
 
 mod bench;
 mod build;
