@@ -20,6 +20,7 @@ import { measureLoad, stopLoad } from './lib/load.mjs';
 import * as cmp from './comparator/comparator.mjs';
 import { coldStartProbe, installHelpers } from './lib/page.mjs';
 import { fmt, KB, MB, pct, Results } from './lib/results.mjs';
+import { within } from './lib/within.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -120,21 +121,11 @@ function step(msg) {
   console.log(`\n==> ${msg}   [${((Date.now() - started) / 1000).toFixed(0)} s]`);
 }
 
-/** Runs `body` within `ms` (and the run's deadline); rejects with a message that says which. */
+/** Runs `body` within `ms` and the run's deadline; rejects with a message that says which. */
 async function bounded(what, ms, body) {
   const limit = Math.min(ms, remaining());
   if (limit <= 1000) throw new Error(`${what}: ${stoppedBy ? `not started, the run was stopped by ${stoppedBy}` : `no time left before the run's ${DEADLINE_S} s deadline`}`);
-  let timer;
-  try {
-    return await Promise.race([
-      body(limit),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: took longer than ${(limit / 1000).toFixed(0)} s`)), limit);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return within(what, limit, body);
 }
 
 /** Runs the native client; its one line of stdout is JSON. */

@@ -19,7 +19,10 @@ import { decode as cborDecode } from 'cbor-x';
 import * as esbuild from 'esbuild';
 
 import { freePort } from '../../tests/e2e/lib/relay.mjs';
+import { sleep } from '../../tests/e2e/lib/ui.mjs';
 import { coldStartProbe, installHelpers } from '../lib/page.mjs';
+import { pct } from '../lib/results.mjs';
+import { within } from '../lib/within.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Where the harness is built; the sync server serves it as its `public/` (git-ignored). */
@@ -27,28 +30,6 @@ export const PUBLIC = path.join(here, 'public');
 const SERVER = path.join(here, 'node_modules', '@automerge', 'automerge-repo-sync-server', 'src', 'index.js');
 const SEEDER = path.join(here, 'seed.mjs');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `body(limit)` within `ms`; rejects with a message naming `what` when it takes longer. */
-async function within(what, ms, body) {
-  let timer;
-  try {
-    return await Promise.race([
-      body(ms),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: took longer than ${(ms / 1000).toFixed(0)} s`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Nearest-rank percentile, as bench.mjs computes it. */
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-};
 const round = (x) => (x == null ? null : Math.round(x * 100) / 100);
 
 /**

@@ -36,8 +36,12 @@ pub async fn yield_to_page() {
     if let Some((scheduler, post_task)) = post {
         let opts = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&opts, &"priority".into(), &"background".into());
-        let noop = js_sys::Function::new_no_args("");
-        if let Ok(p) = post_task.call2(&scheduler, &noop, &opts).and_then(|p| p.dyn_into::<js_sys::Promise>()) {
+        // the task itself does nothing: its promise resolving is the turn given back
+        thread_local! {
+            static NOOP: wasm_bindgen::closure::Closure<dyn Fn()> = wasm_bindgen::closure::Closure::new(|| {});
+        }
+        let task = NOOP.with(|f| post_task.call2(&scheduler, f.as_ref().unchecked_ref(), &opts));
+        if let Ok(p) = task.and_then(|p| p.dyn_into::<js_sys::Promise>()) {
             let _ = wasm_bindgen_futures::JsFuture::from(p).await;
             return;
         }
